@@ -1,0 +1,221 @@
+"""The worksheets' codebook (``data/codebook.yaml``) as typed, frozen values.
+
+The YAML is the one source of truth for tables, rows, outcomes, fields, Thai and
+English labels, the spellings teams really use and the S-I-I lens. Code asks the
+codebook; it never repeats a Thai label inline. Loaded on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from siianalysis.text import fold
+
+Lang = Literal["th", "en"]
+TABLES = ("people", "mechanism", "data", "summary")
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A Thai label, its English reading and the spellings teams write for it."""
+
+    th: str
+    en: str
+    seed_th: str = ""
+    aliases: tuple[str, ...] = ()
+
+    def text(self, lang: Lang = "th") -> str:
+        return self.en if lang == "en" else self.th
+
+    def keys(self) -> frozenset[str]:
+        """Folded forms this label is recognised by."""
+        return frozenset(k for k in (fold(s) for s in (self.th, self.seed_th, *self.aliases)) if k)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    code: str
+    number: int
+    label: Label
+    short: Label
+    lens: tuple[str, ...]
+    table: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowType:
+    code: str
+    number: int
+    label: Label
+    other: bool
+    table: str
+    examples_th: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    code: str
+    label: Label
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    code: str
+    number: int
+    pillar: str
+    title: Label
+    label_column: Label
+    fields: tuple[TextField, ...]
+    columns: tuple[str, ...]
+    outcomes: tuple[Outcome, ...]
+    rows: tuple[RowType, ...]
+
+    @property
+    def canonical_rows(self) -> tuple[RowType, ...]:
+        """Rows the handout names (not the "other (specify)" slots)."""
+        return tuple(r for r in self.rows if not r.other)
+
+    @property
+    def other_rows(self) -> tuple[RowType, ...]:
+        return tuple(r for r in self.rows if r.other)
+
+    def field(self, code: str) -> TextField:
+        return next(f for f in self.fields if f.code == code)
+
+    def row(self, code: str) -> RowType:
+        return next(r for r in self.rows if r.code == code)
+
+    def outcome(self, code: str) -> Outcome:
+        return next(o for o in self.outcomes if o.code == code)
+
+
+@dataclass(frozen=True, slots=True)
+class Lens:
+    code: str
+    label: Label
+    short: Label
+
+
+@dataclass(frozen=True, slots=True)
+class Codebook:
+    version: int
+    tables: tuple[Table, ...]
+    lenses: tuple[Lens, ...]
+    outcomes_header: Label
+    identity: dict[str, Label] = field(hash=False)
+    ticked: frozenset[str] = frozenset()
+    not_ticked: frozenset[str] = frozenset()
+    source: str = ""
+
+    def table(self, code: str) -> Table:
+        for t in self.tables:
+            if t.code == code:
+                return t
+        raise KeyError(f"no table {code!r} in the codebook (tables: {', '.join(TABLES)})")
+
+    def table_by_number(self, number: int) -> Table | None:
+        return next((t for t in self.tables if t.number == number), None)
+
+    @property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        return tuple(o for t in self.tables for o in t.outcomes)
+
+    def outcome(self, code: str) -> Outcome:
+        return next(o for o in self.outcomes if o.code == code)
+
+    def row(self, code: str) -> RowType:
+        return next(r for t in self.tables for r in t.rows if r.code == code)
+
+    def lens(self, code: str) -> Lens:
+        return next(lens for lens in self.lenses if lens.code == code)
+
+
+def _label(d: dict, th_key: str = "th", en_key: str = "en") -> Label:
+    return Label(
+        th=str(d.get(th_key, "")),
+        en=str(d.get(en_key, "")),
+        seed_th=str(d.get("seed_th", "")),
+        aliases=tuple(str(a) for a in d.get("aliases", ()) or ()),
+    )
+
+
+def parse_codebook(data: dict, source: str = "") -> Codebook:
+    """Builds a ``Codebook`` from the YAML's mapping (use ``load_codebook``)."""
+    tables = []
+    for t in data["tables"]:
+        outcomes = tuple(
+            Outcome(
+                code=o["code"],
+                number=int(o["number"]),
+                label=_label(o),
+                short=Label(th=o.get("short_th", o["th"]), en=o.get("short_en", o["en"])),
+                lens=tuple(o.get("lens", ())),
+                table=t["code"],
+            )
+            for o in t.get("outcomes", ()) or ()
+        )
+        rows = tuple(
+            RowType(
+                code=r["code"],
+                number=int(r["number"]),
+                label=_label(r),
+                other=bool(r.get("other", False)),
+                table=t["code"],
+                examples_th=str(r.get("examples_th", "")),
+            )
+            for r in t["rows"]
+        )
+        tables.append(
+            Table(
+                code=t["code"],
+                number=int(t["number"]),
+                pillar=t["pillar"],
+                title=Label(th=t["th"], en=t["en"], seed_th=t.get("seed_title_th", "")),
+                label_column=_label(t["label_column"]),
+                fields=tuple(TextField(f["code"], _label(f)) for f in t["fields"]),
+                columns=tuple(t["columns"]),
+                outcomes=outcomes,
+                rows=rows,
+            )
+        )
+    lenses = tuple(
+        Lens(
+            code=x["code"],
+            label=Label(th=x["th"], en=x["en"]),
+            short=Label(th=x.get("short_th", x["th"]), en=x.get("short_en", x["en"])),
+        )
+        for x in data["lenses"]
+    )
+    ticks = data.get("ticks", {})
+    return Codebook(
+        version=int(data.get("version", 1)),
+        tables=tuple(tables),
+        lenses=lenses,
+        outcomes_header=_label(data["outcomes_header"]),
+        identity={k: _label(v) for k, v in data.get("identity", {}).items()},
+        ticked=frozenset(str(s).casefold() for s in ticks.get("ticked", ())),
+        not_ticked=frozenset(str(s).casefold() for s in ticks.get("not_ticked", ())),
+        source=source,
+    )
+
+
+def codebook_path() -> Path:
+    """Where the bundled codebook lives (copy it to edit the S-I-I lens)."""
+    return Path(str(files("siianalysis").joinpath("data/codebook.yaml")))
+
+
+@cache
+def _load(path: str) -> Codebook:
+    with open(path, encoding="utf-8") as fh:
+        return parse_codebook(yaml.safe_load(fh), source=path)
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """The codebook, read once per path. ``path=None`` gives the bundled one."""
+    return _load(str(Path(path) if path else codebook_path()))

@@ -1,0 +1,31 @@
+"""The problems log: what could not be read, and why, with the cell named."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    source_file: str
+    location: str
+    severity: Severity
+    code: str
+    message: str
+    tambon_id: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+class ProblemLog(list):
+    """A list of ``Problem`` with helpers to add one in a line."""
+
+    def error(self, source_file: str, location: str, code: str, message: str, tambon_id: str = "") -> None:
+        self.append(Problem(source_file, location, "error", code, message, tambon_id))
+
+    def warning(self, source_file: str, location: str, code: str, message: str, tambon_id: str = "") -> None:
+        self.append(Problem(source_file, location, "warning", code, message, tambon_id))

@@ -1,0 +1,76 @@
+"""The one intermediate form every reader produces.
+
+Whatever a team sends (a workbook, a Word file, a CSV export) becomes a
+``RawDocument``: a list of ``Grid`` s of text cells, each cell able to say
+where it came from. One parser (``siianalysis.parse``) interprets grids; no
+reader knows anything about worksheets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+GridKind = Literal["sheet", "docx-table", "docx-text", "csv"]
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (spreadsheet column names)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(slots=True)
+class Grid:
+    """A rectangle of cell texts ('' for empty) from one sheet, table or file.
+
+    ``origin`` is the sheet position of ``cells[0][0]`` (spreadsheets may start
+    anywhere). ``row_refs``, when given, names each row's source (CSV lines).
+    """
+
+    source_file: str
+    part: str
+    kind: GridKind
+    cells: list[list[str]]
+    origin: tuple[int, int] = (0, 0)
+    row_refs: list[str] | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.cells)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.cells), default=0)
+
+    def value(self, row: int, col: int) -> str:
+        if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
+            return self.cells[row][col]
+        return ""
+
+    def ref(self, row: int, col: int | None = None) -> str:
+        """A person-readable location: ``ตาราง1!C7``, ``table 2, row 3, cell 4``, ``line 12``."""
+        if self.kind == "sheet":
+            r = row + self.origin[0] + 1
+            if col is None:
+                return f"{self.part}!row {r}"
+            return f"{self.part}!{column_letter(col + self.origin[1])}{r}"
+        if self.kind == "docx-table":
+            where = f"{self.part}, row {row + 1}"
+            return where if col is None else f"{where}, cell {col + 1}"
+        if self.kind == "docx-text":
+            return f"{self.part}, paragraph {row + 1}"
+        line = self.row_refs[row] if self.row_refs and row < len(self.row_refs) else f"line {row + 1}"
+        return line if col is None else f"{line}, column {col + 1}"
+
+
+@dataclass(slots=True)
+class RawDocument:
+    """Everything read from one file, in reading order."""
+
+    source_file: str
+    grids: list[Grid] = field(default_factory=list)
