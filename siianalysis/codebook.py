@@ -62,6 +62,7 @@ class RowType:
 class TextField:
     code: str
     label: Label
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ class Codebook:
     identity: dict[str, Label] = field(hash=False)
     ticked: frozenset[str] = frozenset()
     not_ticked: frozenset[str] = frozenset()
+    table_title_cue: str = ""
     source: str = ""
 
     def table(self, code: str) -> Table:
@@ -178,7 +180,9 @@ def parse_codebook(data: dict, source: str = "") -> Codebook:
                 pillar=t["pillar"],
                 title=Label(th=t["th"], en=t["en"], seed_th=t.get("seed_title_th", "")),
                 label_column=_label(t["label_column"]),
-                fields=tuple(TextField(f["code"], _label(f)) for f in t["fields"]),
+                fields=tuple(
+                    TextField(f["code"], _label(f), tuple(f.get("cues", ()) or ())) for f in t["fields"]
+                ),
                 columns=tuple(t["columns"]),
                 outcomes=outcomes,
                 rows=rows,
@@ -201,6 +205,7 @@ def parse_codebook(data: dict, source: str = "") -> Codebook:
         identity={k: _label(v) for k, v in data.get("identity", {}).items()},
         ticked=frozenset(str(s).casefold() for s in ticks.get("ticked", ())),
         not_ticked=frozenset(str(s).casefold() for s in ticks.get("not_ticked", ())),
+        table_title_cue=str(data.get("table_title_cue", "")),
         source=source,
     )
 

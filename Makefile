@@ -1,0 +1,31 @@
+# The project's commands. Each one sets up what it needs first (a local .venv).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup reports test lab sample bench clean
+
+$(STAMP): pyproject.toml
+	@test -x "$(BIN)/python" || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the project
+
+reports: setup  ## the main job: data/raw → data/processed → reports/
+	$(BIN)/siianalysis build
+
+test: setup  ## run the test suite
+	$(BIN)/python -m pytest -q
+
+lab: setup  ## JupyterLab on notebooks/ with the project's environment as kernel
+	$(BIN)/jupyter lab notebooks/
+
+sample: setup  ## regenerate the bundled sample worksheets in data/raw
+	$(BIN)/siianalysis sample data/raw
+
+clean:  ## remove derived data (never data/raw)
+	rm -rf data/processed/*.parquet data/processed/*.csv reports/*
+	@touch reports/.gitkeep

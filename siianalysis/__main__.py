@@ -1,0 +1,5 @@
+import sys
+
+from siianalysis.cli import main
+
+sys.exit(main())

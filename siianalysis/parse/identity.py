@@ -1,0 +1,113 @@
+"""Which tambon a worksheet is about, as the team wrote it.
+
+Teams name their tambon on a cover sheet (a label cell "ตำบล" and the name
+beside it), in a line of text above the tables ("ต.ไชยสถาน อ.เมือง จ.น่าน"),
+or only in the file name. Field cells win over text lines, which win over the
+file name. The labels come from the codebook's ``identity`` section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from siianalysis.codebook import Codebook
+from siianalysis.readers.grid import RawDocument
+from siianalysis.text import clean, fold
+
+KEYS = ("tambon", "amphoe", "province", "worksheet_date")
+
+
+@dataclass(slots=True)
+class WrittenIdentity:
+    """What the worksheet says about its place and date, with where it said it."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    locations: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> str:
+        return self.values.get(key, "")
+
+    def offer(self, key: str, value: str, location: str) -> None:
+        """Keeps the first value found for a key."""
+        value = clean(value)
+        if value and key not in self.values:
+            self.values[key] = value
+            self.locations[key] = location
+
+
+def _field_keys(codebook: Codebook) -> dict[str, str]:
+    """Folded label → identity key ("ชื่อตำบล" → "tambon")."""
+    keys: dict[str, str] = {}
+    for key, label in codebook.identity.items():
+        for k in label.keys():
+            keys.setdefault(k, key)
+    return keys
+
+
+def _line_pattern(codebook: Codebook, key: str) -> re.Pattern[str]:
+    """Matches "<label> <name>" in running text, e.g. "ตำบลแม่แรม", "อ. แม่ริม".
+
+    The label must start a word ("คณะทำงานพัฒนาตำบล" is not a tambon name): it
+    follows the start, a space or punctuation.
+    """
+    label = codebook.identity[key]
+    words = sorted({clean(a) for a in (label.th, *label.aliases) if clean(a)}, key=len, reverse=True)
+    thai = [re.escape(w) for w in words if not w.isascii()]
+    alt = "|".join(thai)
+    return re.compile(rf"(?:^|(?<=[\s:(,/]))(?:{alt})\s*[:：]?\s*(?P<name>[^\s,:;()/_]+)")
+
+
+def _cell_value_beside(grid, r: int, c: int) -> tuple[str, str]:
+    """The first non-empty cell right of (r, c), else the one below."""
+    for cc in range(c + 1, min(c + 4, grid.n_cols)):
+        if clean(grid.value(r, cc)):
+            return grid.value(r, cc), grid.ref(r, cc)
+    if clean(grid.value(r + 1, c)):
+        return grid.value(r + 1, c), grid.ref(r + 1, c)
+    return "", ""
+
+
+def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, set[int]]) -> WrittenIdentity:
+    """Finds tambon, amphoe, province and date in a document.
+
+    ``table_rows`` maps a grid's index to the rows inside worksheet tables, which
+    are skipped: a team's method text may well say "ตำบล…".
+    """
+    from siianalysis.parse.dates import parse_date
+
+    found = WrittenIdentity()
+    labels = _field_keys(codebook)
+    patterns = {k: _line_pattern(codebook, k) for k in ("tambon", "amphoe", "province")}
+    # 1. Field cells: a label cell with the value beside it.
+    for gi, grid in enumerate(doc.grids):
+        skip = table_rows.get(gi, set())
+        for r, row in enumerate(grid.cells):
+            if r in skip:
+                continue
+            for c, cell in enumerate(row):
+                key = labels.get(fold(cell)) if cell and len(cell) < 30 else None
+                if key:
+                    value, where = _cell_value_beside(grid, r, c)
+                    found.offer(key, value, where)
+    # 2. Lines of text: "ตำบลแม่แรม อำเภอแม่ริม จังหวัดเชียงใหม่ วันที่ …".
+    for gi, grid in enumerate(doc.grids):
+        skip = table_rows.get(gi, set())
+        for r, row in enumerate(grid.cells):
+            if r in skip:
+                continue
+            for c, cell in enumerate(row):
+                text = clean(cell)
+                if not text or len(text) > 200:
+                    continue
+                for key, pattern in patterns.items():
+                    if key not in found.values and (m := pattern.search(text)):
+                        found.offer(key, m.group("name"), grid.ref(r, c))
+                if "worksheet_date" not in found.values and parse_date(text):
+                    found.offer("worksheet_date", text, grid.ref(r, c))
+    # 3. The file name, when the document itself does not say.
+    stem = re.sub(r"[_\-]+", " ", doc.source_file.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    for key, pattern in patterns.items():
+        if key not in found.values and (m := pattern.search(stem)):
+            found.offer(key, m.group("name"), "file name")
+    return found
