@@ -1,0 +1,245 @@
+"""Word documents (.docx) as grids, through python-docx.
+
+Teams often fill the handout in Word: a line naming the tambon, then the tables.
+The body is walked in order (content controls included): each run of non-empty
+paragraphs between tables becomes a one-column ``docx-text`` grid ("text N",
+empty paragraphs skipped), each table a ``docx-table`` grid ("table N", N the
+table's position in the body counting from 1, so an empty, skipped table still
+uses its number). The XML is read directly rather than through ``_Cell`` objects
+because python-docx repeats merged cells; here a merged range keeps its text at
+the top-left grid position and '' elsewhere, the convention of every reader:
+a ``gridSpan`` cell is followed by '' for the columns it covers, and a
+``vMerge`` continuation cell is '' (its text, if any, is not shown by Word).
+Nested tables are flattened into their cell's text, one line per nested row
+with the row's non-empty cells joined by a tab. Headers are read only when the
+body has no text at all (teams put the tambon name there): grid part "header".
+Ticks are made readable: symbol-font ticks (Wingdings) become ✓ ☑ ✗ ☒, and
+check boxes (content controls, form fields) ☑ when checked, ☐ when not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+from docx.oxml.ns import qn
+
+from siianalysis.readers import UnreadableFile, brief
+from siianalysis.readers.grid import Grid, RawDocument
+
+W_P, W_TBL, W_TR, W_TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+W_R, W_T, W_TAB, W_BR, W_CR, W_SYM = qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:sym")
+W_VAL = qn("w:val")
+# Containers whose children belong to the parent's flow (content controls, custom XML).
+_WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:smartTag")}
+# Never shown as text: deleted revisions, properties, and the VML copy of a text box.
+_SKIP = {qn("w:del"), qn("w:moveFrom"), qn("w:rPr"), qn("w:pPr"), qn("w:sdtPr"), qn("w:tcPr"), qn("w:trPr"),
+         "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
+
+# Ticks typed in a symbol font (Insert ▸ Symbol, or copied from Excel) would
+# otherwise read as "ü" or "P".
+_SYMBOL_FONTS = {
+    "wingdings": {0xFC: "✓", 0xFB: "✗", 0xFE: "☑", 0xFD: "☒"},
+    "wingdings 2": {0x50: "✓", 0x4F: "✗", 0x52: "☑", 0x53: "☒"},
+}
+# Check boxes: Word 2010+ content controls, and legacy form fields. Both are
+# read as ☑ (ticked) or ☐ (not), whatever glyph the document shows.
+W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+W_SDT, W_FLDCHAR = qn("w:sdt"), qn("w:fldChar")
+CHECKED, UNCHECKED = "☑", "☐"
+
+
+def _symbol(font: str | None, code: int) -> str:
+    table = _SYMBOL_FONTS.get((font or "").lower())
+    if table:
+        mapped = table.get(code - 0xF000 if code >= 0xF000 else code)
+        if mapped:
+            return mapped
+    return chr(code)
+
+
+def _checkbox(el) -> str | None:
+    """☑/☐ for a check-box content control (w:sdt) or form field (w:fldChar), else None."""
+    if el.tag == W_SDT:
+        box = el.find(f"{qn('w:sdtPr')}/{W14}checkbox")
+        if box is None:
+            return None
+        state = box.find(f"{W14}checked")
+        on = state is not None and state.get(f"{W14}val", "1") in ("1", "true", "on")
+    else:
+        box = el.find(f"{qn('w:ffData')}/{qn('w:checkBox')}")
+        if box is None:
+            return None
+        state = box.find(qn("w:checked"))
+        if state is None:
+            state = box.find(qn("w:default"))
+            on = state is not None and state.get(W_VAL, "1") in ("1", "true", "on")
+        else:
+            on = state.get(W_VAL, "1") in ("1", "true", "on")
+    return CHECKED if on else UNCHECKED
+
+
+def _run_font(run) -> str | None:
+    fonts = run.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+    return None if fonts is None else (fonts.get(qn("w:ascii")) or fonts.get(qn("w:hAnsi")))
+
+
+def _inline_text(el, out: list[str], font: str | None = None) -> None:
+    for child in el:
+        tag = child.tag
+        if tag == W_T:
+            text = child.text or ""
+            if font and font.lower() in _SYMBOL_FONTS:
+                text = "".join(_symbol(font, ord(ch)) for ch in text)
+            out.append(text)
+        elif tag == W_R:
+            _inline_text(child, out, _run_font(child))
+        elif tag == W_TAB:
+            out.append("\t")
+        elif tag in (W_BR, W_CR):
+            out.append("\n")
+        elif tag == W_SYM:
+            try:
+                out.append(_symbol(child.get(qn("w:font")), int(child.get(qn("w:char")) or "", 16)))
+            except ValueError:
+                pass
+        elif tag in (W_SDT, W_FLDCHAR) and (box := _checkbox(child)) is not None:
+            out.append(box)
+        elif tag == W_P:  # a paragraph of a text box inside this paragraph
+            if out and not out[-1].endswith("\n"):
+                out.append("\n")
+            _inline_text(child, out)
+        elif tag not in _SKIP and tag != W_TBL:
+            _inline_text(child, out, font)
+
+
+def paragraph_text(p) -> str:
+    out: list[str] = []
+    _inline_text(p, out)
+    return "".join(out)
+
+
+def _blocks(el):
+    """Paragraphs and tables directly in ``el``, looking through content controls."""
+    for child in el:
+        if child.tag in (W_P, W_TBL):
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _blocks(child)
+
+
+def _children(el, tag):
+    for child in el:
+        if child.tag == tag:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _children(child, tag)
+
+
+def _int_prop(el, path: str, default: int) -> int:
+    found = el.find(path)
+    try:
+        return max(int(found.get(W_VAL)), 0) if found is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def cell_text(tc) -> str:
+    """A cell's paragraphs joined by newlines; a nested table one line per row."""
+    lines: list[str] = []
+    for block in _blocks(tc):
+        if block.tag == W_P:
+            lines.append(paragraph_text(block))
+        else:
+            for row in table_rows(block):
+                lines.append("\t".join(c for c in row if c.strip()))
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def table_rows(tbl) -> list[list[str]]:
+    """A table as a rectangle of texts on its layout grid, merged ranges at their top-left."""
+    rows: list[list[str]] = []
+    for tr in _children(tbl, W_TR):
+        row = [""] * _int_prop(tr, f"{qn('w:trPr')}/{qn('w:gridBefore')}", 0)
+        for tc in _children(tr, W_TC):
+            vmerge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+            continued = vmerge is not None and vmerge.get(W_VAL, "continue") == "continue"
+            row.append("" if continued else cell_text(tc))
+            row.extend([""] * (_int_prop(tc, f"{qn('w:tcPr')}/{qn('w:gridSpan')}", 1) - 1))
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+def _has_text(cells: list[list[str]]) -> bool:
+    return any(c.strip() for row in cells for c in row)
+
+
+def _header_lines(document) -> list[str]:
+    lines: list[str] = []
+    for section in document.sections:
+        for header in (section.header, section.first_page_header, section.even_page_header):
+            if header.is_linked_to_previous:  # no header of its own (reading it would add one)
+                continue
+            for block in _blocks(header._element):
+                if block.tag == W_P:
+                    lines.append(paragraph_text(block))
+                else:
+                    lines.extend(c for row in table_rows(block) for c in row)
+    seen: set[str] = set()
+    return [x for x in lines if x.strip() and not (x in seen or seen.add(x))]
+
+
+def _grids(document, source: str) -> list[Grid]:
+    grids: list[Grid] = []
+    text: list[str] = []
+    n_text = n_table = 0
+
+    def flush() -> None:
+        nonlocal n_text
+        if text:
+            n_text += 1
+            grids.append(Grid(source, f"text {n_text}", "docx-text", [[t] for t in text]))
+            text.clear()
+
+    for block in _blocks(document.element.body):
+        if block.tag == W_P:
+            line = paragraph_text(block)
+            if line.strip():
+                text.append(line)
+            continue
+        flush()
+        n_table += 1
+        cells = table_rows(block)
+        if _has_text(cells):
+            grids.append(Grid(source, f"table {n_table}", "docx-table", cells))
+    flush()
+    if n_text == 0:
+        header = _header_lines(document)
+        if header:
+            grids.insert(0, Grid(source, "header", "docx-text", [[t] for t in header]))
+    return grids
+
+
+def _is_ole(path: Path) -> bool:
+    """True for the old binary Office format (.doc), often renamed .docx."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    except OSError:
+        return False
+
+
+def read_docx(path: Path, display_name: str) -> list[RawDocument]:
+    """A Word document's text runs and tables, in body order, as one document."""
+    try:
+        document = docx.Document(str(path))
+        grids = _grids(document, display_name)
+    except Exception as exc:  # zip, XML, package and content-type errors of python-docx
+        hint = " (an old .doc renamed to .docx?)" if _is_ole(path) else ""
+        raise UnreadableFile("corrupt-file", f"cannot open as a Word document{hint} ({brief(exc)})") from exc
+    return [RawDocument(source_file=display_name, grids=grids)]
