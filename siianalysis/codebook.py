@@ -35,7 +35,12 @@ class Label:
 
     def keys(self) -> frozenset[str]:
         """Folded forms this label is recognised by."""
-        return frozenset(k for k in (fold(s) for s in (self.th, self.seed_th, *self.aliases)) if k)
+        return _label_keys(self)
+
+
+@cache
+def _label_keys(label: Label) -> frozenset[str]:
+    return frozenset(k for k in (fold(s) for s in (label.th, label.seed_th, *label.aliases)) if k)
 
 
 @dataclass(frozen=True, slots=True)
