@@ -40,7 +40,8 @@ class Label:
 
 @cache
 def _label_keys(label: Label) -> frozenset[str]:
-    return frozenset(k for k in (fold(s) for s in (label.th, label.seed_th, *label.aliases)) if k)
+    # English too: the template has an English version, and teams may fill that one.
+    return frozenset(k for k in (fold(s) for s in (label.th, label.seed_th, label.en, *label.aliases)) if k)
 
 
 @dataclass(frozen=True, slots=True)

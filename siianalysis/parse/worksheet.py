@@ -70,7 +70,7 @@ def _other_prefixes(table: Table) -> tuple[re.Pattern[str], ...]:
     team's own label after them can be cut out as written."""
     keys = sorted({k for r in table.other_rows for k in r.label.keys()}, key=len, reverse=True)
     gap = r"[\s\"'.,:;()\[\]\-_…]*"
-    return tuple(re.compile("^" + gap.join(re.escape(ch) for ch in key) + gap) for key in keys)
+    return tuple(re.compile("^" + gap.join(re.escape(ch) for ch in key) + gap, re.IGNORECASE) for key in keys)
 
 
 def _match_row(table: Table, label: str) -> tuple[str, RowType | None, str]:
