@@ -68,6 +68,18 @@ def _cell_value_beside(grid, r: int, c: int) -> tuple[str, str]:
     return "", ""
 
 
+def _cells_outside_tables(doc: RawDocument, table_rows: dict[int, set[int]]):
+    """(grid, row, col, text) of every non-empty cell that is not inside a worksheet table."""
+    for gi, grid in enumerate(doc.grids):
+        skip = table_rows.get(gi, set())
+        for r, row in enumerate(grid.cells):
+            if r in skip:
+                continue
+            for c, cell in enumerate(row):
+                if cell:
+                    yield grid, r, c, cell
+
+
 def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, set[int]]) -> WrittenIdentity:
     """Finds tambon, amphoe, province and date in a document.
 
@@ -79,32 +91,23 @@ def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, se
     found = WrittenIdentity()
     labels = _field_keys(codebook)
     patterns = {k: _line_pattern(codebook, k) for k in ("tambon", "amphoe", "province")}
+    cells = list(_cells_outside_tables(doc, table_rows))
     # 1. Field cells: a label cell with the value beside it.
-    for gi, grid in enumerate(doc.grids):
-        skip = table_rows.get(gi, set())
-        for r, row in enumerate(grid.cells):
-            if r in skip:
-                continue
-            for c, cell in enumerate(row):
-                key = labels.get(fold(cell)) if cell and len(cell) < 30 else None
-                if key:
-                    value, where = _cell_value_beside(grid, r, c)
-                    found.offer(key, value, where)
+    for grid, r, c, cell in cells:
+        key = labels.get(fold(cell)) if len(cell) < 30 else None
+        if key:
+            value, where = _cell_value_beside(grid, r, c)
+            found.offer(key, value, where)
     # 2. Lines of text: "ตำบลแม่แรม อำเภอแม่ริม จังหวัดเชียงใหม่ วันที่ …".
-    for gi, grid in enumerate(doc.grids):
-        skip = table_rows.get(gi, set())
-        for r, row in enumerate(grid.cells):
-            if r in skip:
-                continue
-            for c, cell in enumerate(row):
-                text = clean(cell)
-                if not text or len(text) > 200:
-                    continue
-                for key, pattern in patterns.items():
-                    if key not in found.values and (m := pattern.search(text)):
-                        found.offer(key, m.group("name"), grid.ref(r, c))
-                if "worksheet_date" not in found.values and parse_date(text):
-                    found.offer("worksheet_date", text, grid.ref(r, c))
+    for grid, r, c, cell in cells:
+        text = clean(cell)
+        if not text or len(text) > 200:
+            continue
+        for key, pattern in patterns.items():
+            if key not in found.values and (m := pattern.search(text)):
+                found.offer(key, m.group("name"), grid.ref(r, c))
+        if "worksheet_date" not in found.values and parse_date(text):
+            found.offer("worksheet_date", text, grid.ref(r, c))
     # 3. The file name, when the document itself does not say.
     stem = re.sub(r"[_\-]+", " ", doc.source_file.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     for key, pattern in patterns.items():

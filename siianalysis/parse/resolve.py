@@ -101,17 +101,14 @@ def resolve_place(tambon: str, amphoe: str = "", province: str = "", source_file
     if len(found) == 1:
         return _from_address(found[0])
     if not found and a and p:
-        in_province = geothai.match(t, province=p)
-        if len(in_province) == 1:
-            return _from_address(in_province[0], "district-mismatch",
-                                 f"{written}: district does not match geothai; resolved within the province "
-                                 f"to {_describe(in_province[0])}")
-    if not found and a and p:
-        in_district = geothai.match(t, district=a)
-        if len(in_district) == 1:
-            return _from_address(in_district[0], "province-mismatch",
-                                 f"{written}: province does not match geothai; resolved by district "
-                                 f"to {_describe(in_district[0])}")
+        # One of district or province may be misspelt or outdated: try with the other alone.
+        for code, wrong, narrowed in (
+            ("district-mismatch", "district", geothai.match(t, province=p)),
+            ("province-mismatch", "province", geothai.match(t, district=a)),
+        ):
+            if len(narrowed) == 1:
+                return _from_address(narrowed[0], code, f"{written}: {wrong} does not match geothai; "
+                                                        f"resolved to {_describe(narrowed[0])}")
     place_id = unresolved_id(t, a, p)
     province_code = _province_code(p)
     if found:
