@@ -40,12 +40,53 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from siianalysis.report.batch import ReportInputError, build_reports
+
+    root = config.project_root()
+    processed = Path(args.processed) if args.processed else config.processed_dir(root)
+    out = Path(args.out) if args.out else config.reports_dir(root)
+    notebooks = Path(args.notebooks) if args.notebooks else root / "notebooks"
+    if not processed.is_dir():
+        print(f"siianalysis report: no processed folder {processed}; "
+              "run `siianalysis normalise RAW --out PROCESSED` first", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("siianalysis report: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        result = build_reports(
+            processed, out, notebooks_dir=notebooks, tambon_ids=args.tambon or None, jobs=args.jobs,
+            with_code=args.with_code, force=args.force, lang=args.lang, progress=not args.quiet,
+        )
+    except ReportInputError as exc:
+        print(f"siianalysis report: {exc}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 0 if result.ok else 1
+
+
 def _build(args: argparse.Namespace) -> int:
+    from siianalysis.report.batch import ReportInputError, check_inputs
+
     root = config.project_root()
     raw = Path(args.raw) if args.raw else config.raw_dir(root)
     processed = Path(args.processed) if args.processed else config.processed_dir(root)
+    notebooks = Path(args.notebooks) if args.notebooks else root / "notebooks"
+    # Fail before the (long) normalise if the report notebooks are not there.
+    try:
+        check_inputs(processed, notebooks, check_processed=False)
+    except ReportInputError as exc:
+        print(f"siianalysis build: {exc}", file=sys.stderr)
+        return 2
     ns = argparse.Namespace(raw_dir=raw, out=processed, jobs=args.jobs, quiet=args.quiet)
-    return _normalise(ns)
+    code = _normalise(ns)
+    if code:
+        return code
+    ns = argparse.Namespace(processed=processed, out=args.out, notebooks=notebooks, tambon=None,
+                            jobs=args.jobs, with_code=args.with_code, force=args.force, lang=args.lang,
+                            quiet=args.quiet)
+    return _report(ns)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -73,10 +114,28 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=2563)
     s.set_defaults(func=_sample)
 
-    b = sub.add_parser("build", help="the whole job: data/raw → data/processed (→ reports)")
+    r = sub.add_parser("report", help="processed tables → HTML reports (network + one per tambon)")
+    r.add_argument("--processed", help="processed folder (default: data/processed)")
+    r.add_argument("--out", help="reports folder (default: reports/)")
+    r.add_argument("--tambon", action="append", metavar="ID",
+                   help="render only this tambon (repeatable; default: every tambon)")
+    r.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    r.add_argument("--with-code", action="store_true", help="keep the code in the HTML (researchers)")
+    r.add_argument("--force", action="store_true", help="render every report, even unchanged ones")
+    r.add_argument("--lang", choices=["th", "en"], default="th")
+    r.add_argument("--notebooks", help="folder of the report notebooks (default: notebooks/)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_report)
+
+    b = sub.add_parser("build", help="the whole job: data/raw → data/processed → reports")
     b.add_argument("--raw", help="raw folder (default: data/raw of the project)")
     b.add_argument("--processed", help="processed folder (default: data/processed)")
+    b.add_argument("--out", help="reports folder (default: reports/)")
+    b.add_argument("--notebooks", help="folder of the report notebooks (default: notebooks/)")
     b.add_argument("--jobs", type=int, default=None)
+    b.add_argument("--with-code", action="store_true", help="keep the code in the HTML (researchers)")
+    b.add_argument("--force", action="store_true", help="render every report, even unchanged ones")
+    b.add_argument("--lang", choices=["th", "en"], default="th")
     b.add_argument("--quiet", action="store_true")
     b.set_defaults(func=_build)
     return p

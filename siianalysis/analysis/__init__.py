@@ -1,0 +1,143 @@
+"""Analysis of the processed worksheets: scores, strengths and gaps, Thai text, plots.
+
+A notebook uses it in three lines::
+
+    from siianalysis.analysis import load, tambon_scores, heatmap_rows_outcomes
+    ds = load("data/processed")
+    scores = tambon_scores(ds)
+    fig = heatmap_rows_outcomes(ds, "500707", "people")
+
+Modules, one concern each:
+
+- ``load``      the processed Parquet files as a ``Dataset`` (five frames + codebook)
+- ``scores``    reporting, tick and outcome-coverage scores; pillars, S-I-I lenses,
+                position against the network and the province
+- ``gaps``      a tambon's strengths and gaps, and the peers that reached each gap
+- ``thaitext``  tokenising (PyThaiNLP newmm + domain words), top terms, themes
+- ``fonts``     a Thai font for matplotlib (``use_thai_font()``)
+- ``plots``     figures (matplotlib ``Figure`` objects)
+
+Importing this package imports none of them: the names below are resolved on
+first use (module ``__getattr__``), so ``import siianalysis.analysis`` stays
+cheap and does not pull in matplotlib or PyThaiNLP. ``from siianalysis.analysis
+import heatmap_rows_outcomes`` imports ``plots`` (and matplotlib) at that moment.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+# public name -> submodule that defines it
+_EXPORTS: dict[str, str] = {
+    # load
+    "Dataset": "load",
+    "load": "load",
+    # scores
+    "SCORED_TABLES": "scores",
+    "table_scores": "scores",
+    "outcome_reach": "scores",
+    "pillar_scores": "scores",
+    "lens_scores": "scores",
+    "tambon_scores": "scores",
+    "percentile_rank": "scores",
+    "positions": "scores",
+    "position": "scores",
+    # gaps
+    "strengths_and_gaps": "gaps",
+    "gap_peers": "gaps",
+    # thaitext
+    "tokenize": "thaitext",
+    "terms": "thaitext",
+    "domain_words": "thaitext",
+    "stopwords": "thaitext",
+    "top_terms": "thaitext",
+    "Theme": "thaitext",
+    "load_themes": "thaitext",
+    "tag_themes": "thaitext",
+    "theme_counts": "thaitext",
+    # fonts
+    "use_thai_font": "fonts",
+    "thai_font_family": "fonts",
+    "thai_rc": "fonts",
+    # plots
+    "heatmap_rows_outcomes": "plots",
+    "sii_profile": "plots",
+    "network_outcome_share": "plots",
+    "row_outcome_share_heatmap": "plots",
+    "score_distribution": "plots",
+    "data_steps_dropoff": "plots",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: import the submodule only when one of its names is asked for.
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # next access skips __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+class _Package(ModuleType):
+    """This package, guarding the function ``load`` against the module ``load``.
+
+    Importing a submodule makes the import system write it on its package
+    (``setattr(package, "load", <module …load>)``), which would hide the
+    function ``load()`` the notebooks call. Submodules whose name is also an
+    exported function are therefore not recorded as attributes (they stay in
+    ``sys.modules``; ``from siianalysis.analysis.load import Dataset`` works).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, ModuleType) and value.__name__ == f"{self.__name__}.{name}":
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
+    from .fonts import thai_font_family, thai_rc, use_thai_font
+    from .gaps import gap_peers, strengths_and_gaps
+    from .load import Dataset, load
+    from .plots import (
+        data_steps_dropoff,
+        heatmap_rows_outcomes,
+        network_outcome_share,
+        row_outcome_share_heatmap,
+        score_distribution,
+        sii_profile,
+    )
+    from .scores import (
+        SCORED_TABLES,
+        lens_scores,
+        outcome_reach,
+        percentile_rank,
+        pillar_scores,
+        position,
+        positions,
+        table_scores,
+        tambon_scores,
+    )
+    from .thaitext import (
+        Theme,
+        domain_words,
+        load_themes,
+        stopwords,
+        tag_themes,
+        terms,
+        theme_counts,
+        tokenize,
+        top_terms,
+    )

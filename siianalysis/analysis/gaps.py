@@ -1,0 +1,183 @@
+"""A tambon's strengths and gaps, and which peers to learn from for each gap.
+
+- strength: an outcome of tables 1–3 the tambon ticked on at least one row;
+- gap: an outcome it did not tick anywhere (including every outcome of a
+  table it left out).
+
+For a gap, the *peers* are the other current tambons that reached it, closest
+first: same district (amphoe, within the same province), then same province,
+then the rest of the network; ties by ``tambon_id`` so the order is
+reproducible. Each peer comes with the rows on which it ticked the outcome and
+what it wrote on them (method / assets / plan, and a remark written in that
+tick cell), which is what a team can read and borrow.
+
+Two tambons are in the same province when their 2-digit province codes are
+equal, or their province names are (after folding: spaces, punctuation and the
+prefixes จ./จังหวัด removed); unresolved tambons have names but may lack codes.
+Same district: equal 4-digit ``amphoe_code``, or same province and equal
+folded district names (อ.สันทราย = สันทราย; สันทราย of another province is
+another district).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from siianalysis.text import fold
+
+from .load import Dataset
+from .scores import SCORED_TABLES, _ticked_cells, outcome_reach
+
+PROXIMITY = ("amphoe", "province", "network")
+TEXT_FIELDS = ("method", "assets", "plan")
+_PREFIX = re.compile(r"^\s*(?:อำเภอ|อ\.|เขต|จังหวัด|จ\.|ตำบล|ต\.|แขวง)\s*")
+
+
+def _place(value: str) -> str:
+    return fold(_PREFIX.sub("", value or ""))
+
+
+def _places(tambons: pd.DataFrame) -> pd.DataFrame:
+    """``tambon_id, province_code, province_name, amphoe_code, amphoe_name`` ("" when unknown)."""
+    t = tambons.drop_duplicates("tambon_id")
+    return pd.DataFrame({
+        "tambon_id": t["tambon_id"].to_numpy(),
+        "province_code": t["province_code"].to_numpy(),
+        "province_name": t["province_th"].map(_place).to_numpy(),
+        "amphoe_code": t["amphoe_code"].to_numpy(),
+        "amphoe_name": t["amphoe_th"].map(_place).to_numpy(),
+    })
+
+
+def _same(mine: str, theirs: pd.Series) -> pd.Series:
+    """theirs == mine, never true for an unknown ("") value."""
+    return (theirs == mine) & (mine != "")
+
+
+def strengths_and_gaps(ds: Dataset, tambon_id: str, lang: str = "th") -> pd.DataFrame:
+    """One line per outcome of tables 1–3 for ``tambon_id``, in codebook order:
+
+    ``tambon_id, table, outcome_code, outcome_number, outcome, outcome_short,
+    lens`` (comma-joined), ``status`` ("strength" | "gap"), ``reached`` (bool),
+    ``rows_ticked`` (number of its rows that ticked it), ``rows`` (their codes,
+    comma-joined). Labels in ``lang`` ("th" or "en").
+    Filter ``status == "gap"`` for the gaps.
+    """
+    ds.tambon(tambon_id)  # KeyError for an unknown id
+    tid = str(tambon_id)
+    one = ds.for_tambon(tid)
+    reach = outcome_reach(one)
+    cb = ds.codebook
+    ticked = _tick_rows(one)
+    rows_of = ticked.groupby("criterion_code")["row_code"].agg(lambda s: ",".join(s))
+    out = reach.assign(
+        outcome=reach["outcome_code"].map(lambda c: cb.outcome(c).label.text(lang)),
+        outcome_short=reach["outcome_code"].map(lambda c: cb.outcome(c).short.text(lang)),
+        lens=reach["lens"].map(",".join),
+        status=reach["reached"].map({True: "strength", False: "gap"}),
+        rows=reach["outcome_code"].map(rows_of).fillna(""),
+    )
+    return out[["tambon_id", "table", "outcome_code", "outcome_number", "outcome", "outcome_short",
+                "lens", "status", "reached", "rows_ticked", "rows"]].reset_index(drop=True)
+
+
+def _tick_rows(ds: Dataset) -> pd.DataFrame:
+    """Ticked cells on reported rows of current tambons, with the row's label,
+    sorted by tambon, table, row number."""
+    ticks = _ticked_cells(ds)  # the one definition of a counted tick
+    labels = ds.rows.drop_duplicates(["tambon_id", "table", "row_code"])[["tambon_id", "table", "row_code", "label"]]
+    ticks = ticks.merge(labels, on=["tambon_id", "table", "row_code"], how="left")
+    return ticks.sort_values(["tambon_id", "table", "row_number"], kind="stable").reset_index(drop=True)
+
+
+def gap_peers(ds: Dataset, tambon_id: str, n: int = 3, tables: tuple[str, ...] | None = None,
+              lang: str = "th") -> pd.DataFrame:
+    """For each gap of ``tambon_id``, up to ``n`` peers that reached it, with
+    the rows where they ticked it and what they wrote there.
+
+    One line per gap × peer × peer's row: ``tambon_id, table, outcome_code,
+    outcome_short, peers_total`` (all tambons that reached it), ``peer_rank``
+    (1..n), ``peer_id, peer_tambon_th, peer_amphoe_th, peer_province_th,
+    proximity`` ("amphoe" | "province" | "network"), ``row_code, row_label``
+    (the team's own label for an "other" row), ``method, assets, plan, remark``
+    ("" where nothing was written). Gaps no one reached are left out (see
+    ``strengths_and_gaps``). ``tables``: limit to these of ``SCORED_TABLES``.
+    """
+    tid = str(tambon_id)
+    profile = strengths_and_gaps(ds, tid, lang)
+    gaps = profile[profile["status"] == "gap"]
+    if tables is not None:
+        gaps = gaps[gaps["table"].isin(tables)]
+    cols = ["tambon_id", "table", "outcome_code", "outcome_short", "peers_total", "peer_rank", "peer_id",
+            "peer_tambon_th", "peer_amphoe_th", "peer_province_th", "proximity", "row_code", "row_label",
+            *TEXT_FIELDS, "remark"]
+    ticks = _tick_rows(ds)
+    ticks = ticks[(ticks["tambon_id"] != tid) & ticks["criterion_code"].isin(gaps["outcome_code"])]
+    if ticks.empty:
+        return pd.DataFrame(columns=cols)
+
+    places = _places(ds.tambons).set_index("tambon_id")
+    me = places.loc[tid]
+    peers = ticks[["criterion_code", "tambon_id"]].drop_duplicates()
+    theirs = places.reindex(peers["tambon_id"]).fillna("").reset_index(drop=True)
+    same_province = _same(me["province_code"], theirs["province_code"]) | _same(
+        me["province_name"], theirs["province_name"])
+    same_amphoe = _same(me["amphoe_code"], theirs["amphoe_code"]) | (
+        same_province & _same(me["amphoe_name"], theirs["amphoe_name"]))
+    # 0 amphoe, 1 province, 2 network: the sort key of closeness
+    same_province |= same_amphoe  # a district code implies its province
+    peers = peers.assign(closeness=(2 - same_province.astype(int) - same_amphoe.astype(int)).to_numpy())
+    peers = peers.sort_values(["criterion_code", "closeness", "tambon_id"], kind="stable")
+    peers["peers_total"] = peers.groupby("criterion_code")["tambon_id"].transform("size")
+    peers["peer_rank"] = peers.groupby("criterion_code").cumcount() + 1
+    peers = peers[peers["peer_rank"] <= n]
+    peers["proximity"] = peers["closeness"].map(dict(enumerate(PROXIMITY)))
+
+    lines = peers.merge(ticks[["tambon_id", "table", "criterion_code", "row_code", "row_number", "label"]],
+                        on=["criterion_code", "tambon_id"], how="left")
+    lines = lines.merge(_row_texts(ds), on=["tambon_id", "table", "row_code"], how="left")
+    remark = ds.texts[ds.texts["field"].str.startswith("remark.")]
+    remark = remark.assign(criterion_code=remark["field"].str.removeprefix("remark."))
+    remark = remark.groupby(["tambon_id", "table", "row_code", "criterion_code"], as_index=False)["text"].agg("\n".join)
+    lines = lines.merge(remark.rename(columns={"text": "remark"}),
+                        on=["tambon_id", "table", "row_code", "criterion_code"], how="left")
+    for col in (*TEXT_FIELDS, "remark"):
+        lines[col] = lines[col].fillna("").astype("str")
+
+    ident = ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id")
+    cb = ds.codebook
+    lines = lines.assign(
+        peer_id=lines["tambon_id"],
+        tambon_id=tid,
+        # canonical rows: the codebook's label in `lang`; "other" rows: what the team wrote
+        row_label=[
+            lab if cb.row(code).other and isinstance(lab, str) and lab else cb.row(code).label.text(lang)
+            for lab, code in zip(lines["label"], lines["row_code"], strict=True)
+        ],
+        peer_tambon_th=lines["tambon_id"].map(ident["tambon_th"]),
+        peer_amphoe_th=lines["tambon_id"].map(ident["amphoe_th"]),
+        peer_province_th=lines["tambon_id"].map(ident["province_th"]),
+        outcome_code=lines["criterion_code"],
+    )
+    # gaps in codebook order, then peers by rank, then the peer's rows in order
+    order = {code: i for i, code in enumerate(o.code for t in SCORED_TABLES for o in cb.table(t).outcomes)}
+    lines = lines.assign(_o=lines["outcome_code"].map(order))
+    lines = lines.sort_values(["_o", "peer_rank", "row_number"], kind="stable")
+    lines["outcome_short"] = lines["outcome_code"].map(lambda c: cb.outcome(c).short.text(lang))
+    return lines[cols].reset_index(drop=True)
+
+
+def _row_texts(ds: Dataset) -> pd.DataFrame:
+    """``tambon_id, table, row_code`` + one column per text field (method, assets, plan)."""
+    t = ds.texts[ds.texts["field"].isin(TEXT_FIELDS)]
+    if t.empty:
+        return pd.DataFrame(columns=["tambon_id", "table", "row_code", *TEXT_FIELDS], dtype="str")
+    wide = t.pivot_table(index=["tambon_id", "table", "row_code"], columns="field", values="text",
+                         aggfunc="\n".join).reset_index()
+    for col in TEXT_FIELDS:
+        if col not in wide.columns:
+            wide[col] = ""
+    wide.columns.name = None
+    return wide[["tambon_id", "table", "row_code", *TEXT_FIELDS]]

@@ -1,0 +1,423 @@
+"""Figures of one tambon and of the network, Thai first (``lang="en"`` for English).
+
+Every function returns a ``matplotlib.figure.Figure``. Figures are built with
+``Figure()`` directly, not ``pyplot``: none is registered with pyplot, so none
+has to be closed and none is shown twice in a notebook (Jupyter displays the
+returned one). They are drawn inside ``matplotlib.rc_context(thai_rc())``:
+the caller's rcParams are left as they were, and the Thai font is stored in
+each text of the figure, so it still renders after the context has ended.
+
+Labels come from the codebook (outcome short labels, row labels, table
+titles, lens labels); the few words of the charts themselves are in ``_UI``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from .fonts import thai_rc
+from .load import Dataset
+from .scores import SCORED_TABLES, _province_key, _ticked_cells, lens_scores, outcome_reach, tambon_scores
+
+_UI = {
+    "th": {
+        "not_reported": "ไม่ได้รายงานตารางนี้",
+        "outcomes": "ผลที่เกิดขึ้น",
+        "share_tambons": "สัดส่วนตำบล",
+        "tambon": "ตำบล",
+        "network_median": "ค่ามัธยฐานเครือข่าย",
+        "province_median": "ค่ามัธยฐานจังหวัด",
+        "lens_coverage": "สัดส่วนผลลัพธ์ที่บรรลุ",
+        "sii_profile": "ผลลัพธ์ตามมิติ S-I-I",
+        "reached_by": "ตำบลที่บรรลุแต่ละผลลัพธ์",
+        "row_outcome": "สัดส่วนตำบลที่รายงานแถวนี้และทำเครื่องหมายผลลัพธ์",
+        "other_rows": "อื่น ๆ (ทุกแถวที่ทีมระบุเอง)",
+        "reported": "รายงานขั้นตอน",
+        "ticked": "รายงานและทำเครื่องหมายผลลัพธ์อย่างน้อย 1 ข้อ",
+        "dropoff": "ขั้นตอนการพัฒนาระบบข้อมูลชุมชน",
+        "distribution": "การกระจายของคะแนน",
+        "unknown_province": "ไม่ทราบจังหวัด",
+        "all": "ทั้งเครือข่าย",
+        "n_tambons": "ตำบล",
+    },
+    "en": {
+        "not_reported": "Table not reported",
+        "outcomes": "Outcomes",
+        "share_tambons": "Share of tambons",
+        "tambon": "Tambon",
+        "network_median": "Network median",
+        "province_median": "Province median",
+        "lens_coverage": "Share of outcomes reached",
+        "sii_profile": "Outcomes by S-I-I lens",
+        "reached_by": "Tambons reaching each outcome",
+        "row_outcome": "Share of tambons reporting the row that ticked the outcome",
+        "other_rows": "Other (rows the team named)",
+        "reported": "Step reported",
+        "ticked": "Reported with at least 1 outcome ticked",
+        "dropoff": "Steps of the community data system",
+        "distribution": "Distribution of the score",
+        "unknown_province": "Province unknown",
+        "all": "Whole network",
+        "n_tambons": "tambons",
+    },
+}
+SCORE_LABELS = {
+    "overall_outcome_coverage": ("ความครอบคลุมผลลัพธ์ (เฉลี่ย 3 ด้าน)", "Outcome coverage (mean of 3 pillars)"),
+    "people_outcome_coverage": ("ความครอบคลุมผลลัพธ์ ด้านคน", "Outcome coverage, people"),
+    "mechanism_outcome_coverage": ("ความครอบคลุมผลลัพธ์ ด้านกลไก", "Outcome coverage, mechanism"),
+    "data_outcome_coverage": ("ความครอบคลุมผลลัพธ์ ด้านข้อมูล", "Outcome coverage, data"),
+}
+FILLED, EMPTY, ACCENT, GREY = "#2a7ab0", "#eeeeee", "#e07b39", "#9e9e9e"
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _ui(lang: str) -> dict[str, str]:
+    if lang not in _UI:
+        raise ValueError(f"lang must be 'th' or 'en', not {lang!r}")
+    return _UI[lang]
+
+
+def _width(text: str) -> int:
+    # Thai vowels and tone marks above/below take no width of their own
+    return sum(1 for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Mn")
+
+
+def wrap(text: str, width: int = 22) -> str:
+    """``text`` broken into lines of about ``width`` characters, between words
+    (Thai words found by the tokenizer, since Thai has no spaces)."""
+    text = str(text)
+    if _width(text) <= width:
+        return text
+    if any("\u0e00" <= ch <= "\u0e7f" for ch in text):
+        from .thaitext import tokenize
+
+        words = tokenize(text, keep_whitespace=True)
+    else:
+        words = [w for part in text.split(" ") for w in (part, " ")][:-1]
+    lines, line = [], ""
+    for word in words:
+        if line and _width(line + word) > width:
+            lines.append(line.rstrip())
+            line = word.lstrip()
+        else:
+            line += word
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x)
+
+
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _tambon_name(ds: Dataset, tambon_id: str, lang: str) -> str:
+    t = ds.tambon(tambon_id)
+    if lang == "en" and t.get("tambon_en"):
+        parts = [t["tambon_en"], t.get("amphoe_en", ""), t.get("province_en", "")]
+        return ", ".join(p for p in parts if p)
+    cb = ds.codebook.identity
+    parts = [(cb["tambon"].aliases, t["tambon_th"]), (cb["amphoe"].aliases, t["amphoe_th"]),
+             (cb["province"].aliases, t["province_th"])]
+    # "ต.สันทรายหลวง อ.สันทราย จ.เชียงใหม่": the abbreviations are the codebook's aliases
+    abbr = ("ต.", "อ.", "จ.")
+    names = [f"{a}{name}" for a, (aliases, name) in zip(abbr, parts, strict=True) if name and a in aliases]
+    return " ".join(names) or str(tambon_id)
+
+
+def _title(ds: Dataset, table: str, lang: str) -> str:
+    return ds.codebook.table(table).title.text(lang)
+
+
+def _check_table(table: str) -> None:
+    if table not in SCORED_TABLES:
+        raise ValueError(f"table must be one of {', '.join(SCORED_TABLES)}, not {table!r}")
+
+
+def _outcome_labels(ds: Dataset, table: str, lang: str, width: int = 18) -> list[str]:
+    return [f"{o.code}\n{wrap(o.short.text(lang), width)}" for o in ds.codebook.table(table).outcomes]
+
+
+def _score_label(ds: Dataset, score: str, lang: str) -> str:
+    """A readable name for a ``tambon_scores`` column (the column name if none)."""
+    if score in SCORE_LABELS:
+        return SCORE_LABELS[score][1 if lang == "en" else 0]
+    lens = next((x for x in ds.codebook.lenses if f"lens_{x.code}" == score), None)
+    return lens.label.text(lang) if lens else score
+
+
+def _percent_axis(axis) -> None:
+    axis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+
+
+# --- one tambon ------------------------------------------------------------------------
+
+
+def heatmap_rows_outcomes(ds: Dataset, tambon_id: str, table: str, lang: str = "th") -> Figure:
+    """The tambon's reported rows of ``table`` × the table's outcomes; a cell is
+    filled (✓) where the team ticked the outcome on that row. "Other" rows show
+    the label the team wrote."""
+    ui = _ui(lang)
+    _check_table(table)
+    tid = str(tambon_id)
+    cb = ds.codebook
+    tb = cb.table(table)
+    name = _tambon_name(ds, tid, lang)
+    rows = ds.rows[(ds.rows["tambon_id"] == tid) & (ds.rows["table"] == table)]
+    rows = rows.drop_duplicates("row_code")
+    order = {r.code: r.number for r in tb.rows}
+    rows = rows[rows["row_code"].isin(order)].sort_values("row_code", key=lambda s: s.map(order))
+    ticks = _ticked_cells(ds.for_tambon(tid))
+    ticks = ticks[ticks["table"] == table]
+    outcomes = [o.code for o in tb.outcomes]
+    matrix = np.zeros((len(rows), len(outcomes)))
+    row_pos = {code: i for i, code in enumerate(rows["row_code"])}
+    for r, o in zip(ticks["row_code"], ticks["criterion_code"], strict=True):
+        matrix[row_pos[r], outcomes.index(o)] = 1
+
+    with matplotlib.rc_context(thai_rc()):
+        fig = _figure(3.2 + 1.35 * len(outcomes), 1.8 + 0.55 * max(len(rows), 1))
+        ax = fig.add_subplot()
+        ax.set_title(f"{name}\n{_title(ds, table, lang)}")
+        if rows.empty:
+            ax.text(0.5, 0.5, ui["not_reported"], ha="center", va="center", transform=ax.transAxes)
+            ax.set_axis_off()
+            return fig
+        ax.imshow(matrix, cmap=ListedColormap([EMPTY, FILLED]), vmin=0, vmax=1, aspect="auto")
+        labels = []
+        for code, label in zip(rows["row_code"], rows["label"], strict=True):
+            row = tb.row(code)
+            text = label if row.other and label else row.label.text(lang)
+            labels.append(wrap(f"{code} {text}", 30))
+        ax.set_yticks(range(len(rows)), labels)
+        ax.set_xticks(range(len(outcomes)), _outcome_labels(ds, table, lang), fontsize="small")
+        ax.xaxis.tick_top()
+        ax.set_xticks(np.arange(-0.5, len(outcomes)), minor=True)
+        ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
+        ax.grid(which="minor", color="white", linewidth=2)
+        ax.tick_params(which="both", length=0)
+        for (i, j), v in np.ndenumerate(matrix):
+            if v:
+                ax.text(j, i, "✓", ha="center", va="center", color="white", fontsize="large")
+        for side in ax.spines.values():
+            side.set_visible(False)
+    return fig
+
+
+def sii_profile(ds: Dataset, tambon_id: str, lang: str = "th") -> Figure:
+    """Bars per S-I-I lens: the tambon's lens coverage (share of the lens's
+    outcomes it reached) beside the median of its province and of the network."""
+    ui = _ui(lang)
+    tid = str(tambon_id)
+    ds.tambon(tid)  # KeyError for an unknown id
+    ls = lens_scores(ds)
+    lenses = list(ds.codebook.lenses)
+    mine = ls[ls["tambon_id"] == tid].set_index("lens")["lens_coverage"]
+    network = ls.groupby("lens")["lens_coverage"].median()
+    key = _province_key(ds.tambons)
+    mine_key = key[ds.tambons["tambon_id"] == tid].iloc[0]
+    same = ds.tambons["tambon_id"][key == mine_key]
+    province = ls[ls["tambon_id"].isin(same)].groupby("lens")["lens_coverage"].median()
+    series = [(_tambon_name(ds, tid, lang), mine, FILLED), (ui["province_median"], province, ACCENT),
+              (ui["network_median"], network, GREY)]
+
+    with matplotlib.rc_context(thai_rc()):
+        fig = _figure(7.5, 4.2)
+        ax = fig.add_subplot()
+        x = np.arange(len(lenses))
+        w = 0.27
+        for k, (label, values, color) in enumerate(series):
+            v = [float(values.get(lens.code, 0.0)) for lens in lenses]
+            bars = ax.bar(x + (k - 1) * w, v, w, label=label, color=color)
+            ax.bar_label(bars, labels=[f"{p:.0%}" for p in v], fontsize="x-small", padding=1)
+        ax.set_xticks(x, [wrap(lens.short.text(lang), 20) for lens in lenses])
+        ax.set_ylim(0, 1.1)
+        _percent_axis(ax.yaxis)
+        ax.set_ylabel(ui["lens_coverage"])
+        ax.set_title(f"{ui['sii_profile']}: {_tambon_name(ds, tid, lang)}")
+        ax.legend(loc="upper left", fontsize="small", frameon=False, ncols=3)
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+# --- the network -------------------------------------------------------------------------
+
+
+def network_outcome_share(ds: Dataset, table: str, lang: str = "th") -> Figure:
+    """Horizontal bars: share of all current tambons that reached each outcome
+    of ``table`` (ticked it on at least one row), with the count."""
+    ui = _ui(lang)
+    _check_table(table)
+    reach = outcome_reach(ds)
+    reach = reach[reach["table"] == table]
+    n = ds.tambons["tambon_id"].nunique()
+    outcomes = ds.codebook.table(table).outcomes
+    counts = reach.groupby("outcome_code")["reached"].sum()
+    k = [int(counts.get(o.code, 0)) for o in outcomes]
+    share = [c / n if n else 0.0 for c in k]
+
+    with matplotlib.rc_context(thai_rc()):
+        fig = _figure(8, 1.2 + 0.6 * len(outcomes))
+        ax = fig.add_subplot()
+        y = np.arange(len(outcomes))
+        bars = ax.barh(y, share, color=FILLED)
+        ax.bar_label(bars, labels=[f"{s:.0%} ({c}/{n})" for s, c in zip(share, k, strict=True)],
+                     fontsize="small", padding=2)
+        ax.set_yticks(y, [f"{o.code} {wrap(o.short.text(lang), 32)}" for o in outcomes])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.15)
+        _percent_axis(ax.xaxis)
+        ax.set_xlabel(ui["share_tambons"])
+        ax.set_title(f"{_title(ds, table, lang)}\n{ui['reached_by']} (N = {n} {ui['n_tambons']})")
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def row_outcome_share_heatmap(ds: Dataset, table: str, lang: str = "th") -> Figure:
+    """Row type × outcome of ``table``: among the tambons that reported the row,
+    the share that ticked the outcome on it. The "other" rows of a tambon are
+    pooled into one line (a tambon counts once)."""
+    ui = _ui(lang)
+    _check_table(table)
+    tb = ds.codebook.table(table)
+    ids = ds.tambons["tambon_id"].drop_duplicates()
+    other = {r.code for r in tb.other_rows}
+    pool = lambda s: s.where(~s.isin(other), "other")  # noqa: E731 - all "other" rows as one
+    rows = ds.rows[(ds.rows["table"] == table) & ds.rows["tambon_id"].isin(ids)
+                   & ds.rows["row_code"].isin([r.code for r in tb.rows])]
+    rows = rows.assign(line=pool(rows["row_code"]))[["tambon_id", "line"]].drop_duplicates()
+    ticks = _ticked_cells(ds)
+    ticks = ticks[ticks["table"] == table]
+    ticks = ticks.assign(line=pool(ticks["row_code"]))[["tambon_id", "line", "criterion_code"]].drop_duplicates()
+    lines = [r.code for r in tb.canonical_rows] + ["other"]
+    outcomes = [o.code for o in tb.outcomes]
+    reported = rows.groupby("line")["tambon_id"].nunique()
+    ticked = ticks.groupby(["line", "criterion_code"])["tambon_id"].nunique()
+    share = np.array([[ticked.get((ln, o), 0) / reported[ln] if reported.get(ln, 0) else np.nan
+                       for o in outcomes] for ln in lines])
+
+    with matplotlib.rc_context(thai_rc()):
+        fig = _figure(3.6 + 1.35 * len(outcomes), 1.8 + 0.6 * len(lines))
+        ax = fig.add_subplot()
+        im = ax.imshow(np.ma.masked_invalid(share), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+        for (i, j), v in np.ndenumerate(share):
+            if not np.isnan(v):
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize="small",
+                        color="white" if v > 0.6 else "black")
+        ylabels = []
+        for ln in lines:
+            text = ui["other_rows"] if ln == "other" else f"{ln} {tb.row(ln).label.text(lang)}"
+            ylabels.append(f"{wrap(text, 30)}\n(n = {int(reported.get(ln, 0))})")
+        ax.set_yticks(range(len(lines)), ylabels, fontsize="small")
+        ax.set_xticks(range(len(outcomes)), _outcome_labels(ds, table, lang), fontsize="small")
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0)
+        cbar = fig.colorbar(im, ax=ax, shrink=0.8)
+        _percent_axis(cbar.ax.yaxis)
+        ax.set_title(f"{_title(ds, table, lang)}\n{wrap(ui['row_outcome'], 60)}", fontsize="medium")
+    return fig
+
+
+def score_distribution(ds: Dataset, score: str = "overall_outcome_coverage", by_province: bool = True,
+                       lang: str = "th") -> Figure:
+    """Distribution of ``score`` (a column of ``tambon_scores``) over the
+    tambons: one box per province, with every tambon as a dot, provinces by
+    median (highest first); or, with ``by_province=False``, a histogram."""
+    ui = _ui(lang)
+    scores = tambon_scores(ds)
+    if score not in scores.columns:
+        raise KeyError(f"no score column {score!r}")
+    values = pd.to_numeric(scores[score], errors="coerce").astype(float)
+    is_share = score.endswith(("coverage", "rate")) or score.startswith("lens_")
+    ylabel = _score_label(ds, score, lang)
+
+    with matplotlib.rc_context(thai_rc()):
+        if not by_province:
+            fig = _figure(7, 4)
+            ax = fig.add_subplot()
+            bins = np.linspace(0, 1, 11) if is_share else 10
+            ax.hist(values.dropna(), bins=bins, color=FILLED, edgecolor="white")
+            if is_share:
+                _percent_axis(ax.xaxis)
+            ax.set_xlabel(ylabel)
+            ax.set_ylabel(ui["n_tambons"])
+            ax.set_title(f"{ui['distribution']}: {ui['all']} (N = {values.notna().sum()})")
+            ax.spines[["top", "right"]].set_visible(False)
+            return fig
+
+        # group by the province key (code, else name) so an unresolved tambon
+        # joins its province; show the province's name in `lang` if any member has it
+        tam = ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id")
+        key = _province_key(tam.reset_index()).set_axis(tam.index)
+        names = pd.DataFrame({"key": key, "en": tam["province_en"], "th": tam["province_th"]})
+        label = {}
+        for k, group in names.dropna(subset=["key"]).groupby("key"):
+            ordered = [*group["en"], *group["th"]] if lang == "en" else [*group["th"], *group["en"]]
+            label[k] = next((n for n in ordered if n), str(k))
+        prov = scores["tambon_id"].map(key).map(label).fillna(ui["unknown_province"])
+        frame = pd.DataFrame({"province": prov.to_numpy(), "value": values.to_numpy()}).dropna()
+        medians = frame.groupby("province")["value"].median()
+        order = medians.sort_values(ascending=False, kind="stable").index
+        data = [frame.loc[frame["province"] == p, "value"].to_numpy() for p in order]
+        # horizontal boxes: a province name reads left to right, and 17 of them fit
+        fig = _figure(8, 1.4 + 0.42 * max(len(order), 1))
+        ax = fig.add_subplot()
+        if data:
+            ax.boxplot(data, orientation="horizontal", widths=0.5, showfliers=False,
+                       medianprops={"color": ACCENT})
+            rng = np.random.default_rng(0)  # fixed jitter: the same figure every run
+            for i, d in enumerate(data, start=1):
+                ax.scatter(d, i + rng.uniform(-0.12, 0.12, len(d)), s=14, color=FILLED, alpha=0.7, zorder=3)
+        ax.set_yticks(range(1, len(order) + 1),
+                      [f"{p} (n = {len(d)})" for p, d in zip(order, data, strict=True)], fontsize="small")
+        ax.invert_yaxis()  # highest median on top
+        if is_share:
+            ax.set_xlim(-0.03, 1.03)
+            _percent_axis(ax.xaxis)
+        ax.set_xlabel(ylabel)
+        ax.set_title(ui["distribution"])
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def data_steps_dropoff(ds: Dataset, lang: str = "th") -> Figure:
+    """Steps D1→D5 of the community data system: the share of all current
+    tambons that reported each step, and that reported it with at least one
+    outcome ticked, to see where teams drop off."""
+    ui = _ui(lang)
+    tb = ds.codebook.table("data")
+    steps = [r.code for r in tb.canonical_rows]
+    ids = ds.tambons["tambon_id"].drop_duplicates()
+    n = len(ids)
+    rows = ds.rows[(ds.rows["table"] == "data") & ds.rows["tambon_id"].isin(ids)]
+    reported = rows.groupby("row_code")["tambon_id"].nunique()
+    ticks = _ticked_cells(ds)
+    ticked = ticks[ticks["table"] == "data"].groupby("row_code")["tambon_id"].nunique()
+    rep = [reported.get(s, 0) / n if n else 0.0 for s in steps]
+    tic = [ticked.get(s, 0) / n if n else 0.0 for s in steps]
+
+    with matplotlib.rc_context(thai_rc()):
+        fig = _figure(9, 4.8)
+        ax = fig.add_subplot()
+        x = np.arange(len(steps))
+        bars = ax.bar(x, rep, 0.6, color=EMPTY, edgecolor=GREY, label=ui["reported"])
+        ax.bar_label(bars, labels=[f"{v:.0%}" for v in rep], fontsize="small", padding=2)
+        ax.plot(x, tic, marker="o", color=FILLED, label=ui["ticked"])
+        for xi, v in zip(x, tic, strict=True):
+            ax.annotate(f"{v:.0%}", (xi, v), textcoords="offset points", xytext=(7, 5),
+                        ha="left", fontsize="small", color=FILLED)
+        ax.set_xticks(x, [f"{s}\n{wrap(tb.row(s).label.text(lang), 18)}" for s in steps], fontsize="small")
+        ax.set_ylim(0, 1.15)
+        _percent_axis(ax.yaxis)
+        ax.set_ylabel(ui["share_tambons"])
+        ax.set_title(f"{ui['dropoff']} (N = {n} {ui['n_tambons']})")
+        ax.legend(loc="upper right", fontsize="small", frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig

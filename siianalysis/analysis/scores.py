@@ -1,0 +1,298 @@
+"""Scores of each tambon's worksheet, and its position in the network.
+
+All functions are pure: a ``Dataset`` in, a new DataFrame out. Only the
+*current* tambons (those in ``ds.tambons``) are scored; rows and ticks of any
+other id are ignored. Scored tables are the three with outcomes: people,
+mechanism, data (``SCORED_TABLES``); the summary table has no ticks.
+
+Notation, for tambon *t* and table *T* (codebook counts in brackets):
+
+- ``C(T)``  canonical rows of T, the ones the handout names (people 5,
+  mechanism 6, data 5); the "other (specify)" slots are not canonical.
+- ``O(T)``  outcomes of T (people 5, mechanism 7, data 5).
+- a row is *reported* when it is in ``rows`` (the team wrote or ticked something).
+
+Per tambon × table (``table_scores``):
+
+- ``rows_reported``       = canonical rows of T that t reported
+- ``other_rows_reported`` = "other" rows of T that t reported
+- ``rows_canonical``      = |C(T)|
+- ``reporting_rate``      = rows_reported / rows_canonical
+- ``ticks``               = ticked cells over all reported rows of T, other rows included
+- ``tick_cells``          = (rows_reported + other_rows_reported) × |O(T)|
+- ``tick_rate``           = ticks / tick_cells, and 0 when no row is reported
+- ``outcomes_reached``    = outcomes of T ticked on at least one reported row
+- ``outcomes_total``      = |O(T)|
+- ``outcome_coverage``    = outcomes_reached / outcomes_total
+- ``table_present``       = T is among the tables found in t's worksheet
+  (``tambons.tables``) or t reported at least one row of T. When ``tables``
+  is empty (older processed data) only the second test applies, and a table
+  sent empty looks the same as a table left out. A missing table scores 0 on
+  every count above.
+
+Per pillar and overall (``pillar_scores``): a pillar is one of the three
+tables (people, mechanism, data), scored by its ``outcome_coverage``;
+
+- ``overall_outcome_coverage`` = mean of the three pillars' outcome_coverage
+  (each pillar weighs one third whatever its number of outcomes).
+
+Per S-I-I lens (``lens_scores``): the codebook tags each outcome of the three
+tables with one or two lenses (systematization, innovation, integration);
+
+- ``outcomes_tagged``  = outcomes tagged with the lens (an outcome with two
+  lenses counts in both)
+- ``outcomes_reached`` = those of them t reached
+- ``lens_coverage``    = outcomes_reached / outcomes_tagged
+
+Position (``positions``), for one score column and a group of tambons (the
+network, or the tambon's province):
+
+- ``median`` of the score over the group;
+- ``percentile`` = mid-rank percentile rank
+  = 100 × (B + E / 2) / N, where N is the number of tambons in the group with
+  a score, B the number with a strictly lower score and E the number with an
+  equal score (the tambon itself included). A tambon alone in its group is at
+  50; tied tambons share one percentile; the mean percentile of a group is 50.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from siianalysis.text import fold
+
+from .load import Dataset
+
+SCORED_TABLES = ("people", "mechanism", "data")
+IDENTITY = ("tambon_id", "tambon_th", "amphoe_th", "province_th", "province_code", "resolved")
+TABLE_MEASURES = (
+    "table_present", "rows_reported", "other_rows_reported", "rows_canonical", "reporting_rate",
+    "ticks", "tick_cells", "tick_rate", "outcomes_reached", "outcomes_total", "outcome_coverage",
+)
+_KEY = ["tambon_id", "table"]
+
+
+def _current_ids(ds: Dataset) -> pd.Series:
+    return ds.tambons["tambon_id"].drop_duplicates().reset_index(drop=True)
+
+
+def _reported_rows(ds: Dataset) -> pd.DataFrame:
+    """Reported rows of current tambons in the scored tables, codebook codes only,
+    with ``other`` (an "other (specify)" slot) and the row's codebook ``number``."""
+    cb = ds.codebook
+    known = pd.DataFrame(
+        [(t, r.code, r.other, r.number) for t in SCORED_TABLES for r in cb.table(t).rows],
+        columns=["table", "row_code", "other", "row_number"],
+    ).astype({"table": "str", "row_code": "str"})
+    rows = ds.rows[ds.rows["tambon_id"].isin(_current_ids(ds))]
+    rows = rows.drop_duplicates(["tambon_id", "table", "row_code"])
+    return rows.merge(known, on=["table", "row_code"], how="inner")  # unknown codes dropped
+
+
+def _ticked_cells(ds: Dataset) -> pd.DataFrame:
+    """Ticked (tambon, table, row, outcome) cells on reported rows, one line each."""
+    cb = ds.codebook
+    known = pd.DataFrame(
+        [(t, o.code) for t in SCORED_TABLES for o in cb.table(t).outcomes],
+        columns=["table", "criterion_code"],
+    ).astype("str")
+    ticks = ds.ticks[ds.ticks["ticked"]]
+    ticks = ticks.merge(known, on=["table", "criterion_code"], how="inner")
+    # A tick counts only on a row that is reported, so the numerator never
+    # exceeds the tick_cells denominator.
+    rows = _reported_rows(ds)[["tambon_id", "table", "row_code", "other", "row_number"]]
+    ticks = ticks.merge(rows, on=["tambon_id", "table", "row_code"], how="inner")
+    return ticks.drop_duplicates(["tambon_id", "table", "row_code", "criterion_code"]).reset_index(drop=True)
+
+
+def _grid(ds: Dataset) -> pd.DataFrame:
+    """Every current tambon × scored table, tambons in file order."""
+    ids = _current_ids(ds)
+    return pd.DataFrame(
+        [(tid, t) for tid in ids for t in SCORED_TABLES], columns=_KEY
+    ).astype("str")
+
+
+def table_scores(ds: Dataset) -> pd.DataFrame:
+    """One line per current tambon × scored table with the measures of the
+    module docstring: ``tambon_id, table`` + ``TABLE_MEASURES``."""
+    cb = ds.codebook
+    rows = _reported_rows(ds)
+    per_rows = (
+        rows.assign(canonical=~rows["other"], extra=rows["other"])
+        .groupby(_KEY, as_index=False)[["canonical", "extra"]]
+        .sum()
+        .rename(columns={"canonical": "rows_reported", "extra": "other_rows_reported"})
+    )
+    ticks = _ticked_cells(ds)
+    per_ticks = ticks.groupby(_KEY, as_index=False).agg(
+        ticks=("criterion_code", "size"), outcomes_reached=("criterion_code", "nunique")
+    )
+    out = _grid(ds).merge(per_rows, on=_KEY, how="left").merge(per_ticks, on=_KEY, how="left")
+    for col in ("rows_reported", "other_rows_reported", "ticks", "outcomes_reached"):
+        out[col] = out[col].fillna(0).astype("int64")
+    # tables found in the worksheet count as present even with no row reported
+    found = ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id")["tables"].str.split(",")
+    listed = [t in found.get(tid, []) for tid, t in zip(out["tambon_id"], out["table"], strict=True)]
+    out["table_present"] = pd.Series(listed, index=out.index, dtype=bool) | (
+        (out["rows_reported"] + out["other_rows_reported"]) > 0
+    )
+    out["rows_canonical"] = out["table"].map({t: len(cb.table(t).canonical_rows) for t in SCORED_TABLES})
+    out["outcomes_total"] = out["table"].map({t: len(cb.table(t).outcomes) for t in SCORED_TABLES})
+    out = out.astype({"rows_canonical": "int64", "outcomes_total": "int64"})
+    out["reporting_rate"] = out["rows_reported"] / out["rows_canonical"]
+    out["tick_cells"] = (out["rows_reported"] + out["other_rows_reported"]) * out["outcomes_total"]
+    out["tick_rate"] = (out["ticks"] / out["tick_cells"].where(out["tick_cells"] > 0)).fillna(0.0)
+    out["outcome_coverage"] = out["outcomes_reached"] / out["outcomes_total"]
+    return out[[*_KEY, *TABLE_MEASURES]]
+
+
+def outcome_reach(ds: Dataset) -> pd.DataFrame:
+    """One line per current tambon × outcome of the scored tables:
+    ``tambon_id, table, outcome_code, lens`` (tuple), ``rows_ticked`` (number of
+    the tambon's reported rows that ticked it) and ``reached`` (rows_ticked > 0)."""
+    cb = ds.codebook
+    outcomes = pd.DataFrame(
+        [(t, o.code, o.number, o.lens) for t in SCORED_TABLES for o in cb.table(t).outcomes],
+        columns=["table", "outcome_code", "outcome_number", "lens"],
+    ).astype({"table": "str", "outcome_code": "str"})
+    grid = pd.DataFrame({"tambon_id": _current_ids(ds)}).merge(outcomes, how="cross")
+    counts = (
+        _ticked_cells(ds)
+        .groupby(["tambon_id", "table", "criterion_code"], as_index=False)
+        .size()
+        .rename(columns={"criterion_code": "outcome_code", "size": "rows_ticked"})
+    )
+    out = grid.merge(counts, on=["tambon_id", "table", "outcome_code"], how="left")
+    out["rows_ticked"] = out["rows_ticked"].fillna(0).astype("int64")
+    out["reached"] = out["rows_ticked"] > 0
+    return out[["tambon_id", "table", "outcome_code", "outcome_number", "lens", "rows_ticked", "reached"]]
+
+
+def pillar_scores(ds: Dataset, table_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One line per current tambon: ``<pillar>_outcome_coverage`` for the
+    three pillars, ``overall_outcome_coverage`` (their mean) and
+    ``tables_present`` (how many of the three tables are ``table_present``).
+
+    ``table_frame``: a ``table_scores(ds)`` result to reuse.
+    """
+    ts = table_scores(ds) if table_frame is None else table_frame
+    pillar = {t: ds.codebook.table(t).pillar for t in SCORED_TABLES}
+    wide = ts.pivot(index="tambon_id", columns="table", values="outcome_coverage").reindex(columns=list(SCORED_TABLES))
+    out = pd.DataFrame({"tambon_id": _current_ids(ds)})
+    for t in SCORED_TABLES:
+        out[f"{pillar[t]}_outcome_coverage"] = out["tambon_id"].map(wide[t]).astype(float)
+    cols = [f"{pillar[t]}_outcome_coverage" for t in SCORED_TABLES]
+    out["overall_outcome_coverage"] = out[cols].mean(axis=1)
+    present = ts.groupby("tambon_id")["table_present"].sum()
+    out["tables_present"] = out["tambon_id"].map(present).astype("int64")
+    return out
+
+
+def lens_scores(ds: Dataset, reach: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One line per current tambon × S-I-I lens (codebook order):
+    ``tambon_id, lens, outcomes_tagged, outcomes_reached, lens_coverage``.
+
+    ``reach``: an ``outcome_reach(ds)`` result to reuse.
+    """
+    reach = outcome_reach(ds) if reach is None else reach
+    lenses = [lens.code for lens in ds.codebook.lenses]
+    tagged = reach.explode("lens").dropna(subset=["lens"])
+    out = (
+        pd.DataFrame({"tambon_id": _current_ids(ds)})
+        .merge(pd.DataFrame({"lens": pd.Series(lenses, dtype="str")}), how="cross")
+        .merge(
+            tagged.groupby(["tambon_id", "lens"], as_index=False).agg(
+                outcomes_tagged=("outcome_code", "size"), outcomes_reached=("reached", "sum")
+            ),
+            on=["tambon_id", "lens"],
+            how="left",
+        )
+    )
+    # outcomes_tagged is a codebook fact: the same for every tambon
+    n_tagged = {lens: sum(lens in o.lens for t in SCORED_TABLES for o in ds.codebook.table(t).outcomes) for lens in lenses}
+    out["outcomes_tagged"] = out["lens"].map(n_tagged).astype("int64")
+    out["outcomes_reached"] = out["outcomes_reached"].fillna(0).astype("int64")
+    out["lens_coverage"] = (out["outcomes_reached"] / out["outcomes_tagged"].where(out["outcomes_tagged"] > 0)).fillna(0.0)
+    return out
+
+
+def tambon_scores(ds: Dataset) -> pd.DataFrame:
+    """Every score, one line per current tambon (the frame a notebook shows).
+
+    Columns: the identity (``IDENTITY``), then for each table T of
+    ``SCORED_TABLES``: ``T_present, T_rows_reported, T_other_rows_reported,
+    T_reporting_rate, T_ticks, T_tick_rate, T_outcomes_reached,
+    T_outcome_coverage``; then ``overall_outcome_coverage``,
+    ``tables_present``; then ``lens_<lens>`` (lens_coverage) for each lens.
+    Formulas: see the module docstring.
+    """
+    ts = table_scores(ds)
+    idx = ds.tambons.drop_duplicates("tambon_id")[list(IDENTITY)].reset_index(drop=True)
+    out = idx.copy()
+    per_table = ("table_present", "rows_reported", "other_rows_reported", "reporting_rate",
+                 "ticks", "tick_rate", "outcomes_reached", "outcome_coverage")
+    for t in SCORED_TABLES:
+        part = ts[ts["table"] == t].set_index("tambon_id")
+        for m in per_table:
+            out[f"{t}_{m.removeprefix('table_')}"] = out["tambon_id"].map(part[m]).to_numpy()
+    ps = pillar_scores(ds, ts).set_index("tambon_id")
+    out["overall_outcome_coverage"] = out["tambon_id"].map(ps["overall_outcome_coverage"]).to_numpy()
+    out["tables_present"] = out["tambon_id"].map(ps["tables_present"]).to_numpy()
+    ls = lens_scores(ds)
+    for lens in ds.codebook.lenses:
+        part = ls[ls["lens"] == lens.code].set_index("tambon_id")
+        out[f"lens_{lens.code}"] = out["tambon_id"].map(part["lens_coverage"]).to_numpy()
+    return out
+
+
+def percentile_rank(values: pd.Series) -> pd.Series:
+    """Mid-rank percentile of each value among ``values``:
+    100 × (B + E/2) / N (B strictly lower, E equal incl. itself, N non-missing).
+    Missing values get NaN and are not counted in N."""
+    v = pd.to_numeric(values, errors="coerce").astype(float).round(12)  # float noise must not break ties
+    n = v.notna().sum()
+    below = v.rank(method="min") - 1  # B
+    below_or_equal = v.rank(method="max")  # B + E
+    return 100.0 * (below + below_or_equal) / 2.0 / n
+
+
+def _province_key(tambons: pd.DataFrame) -> pd.Series:
+    """The province a tambon is compared within: its 2-digit code, or, when it
+    has none (unresolved), its folded Thai province name; NaN when neither."""
+    name = tambons["province_th"].map(lambda s: f"th:{fold(s)}" if fold(s) else "")
+    key = tambons["province_code"].where(tambons["province_code"] != "", name)
+    return key.where(key != "")
+
+
+def positions(scores: pd.DataFrame, score: str = "overall_outcome_coverage") -> pd.DataFrame:
+    """Where each tambon stands on ``score`` (a column of ``tambon_scores``):
+
+    ``tambon_id, province_key, score, value, network_n, network_median,
+    network_percentile, province_n, province_median, province_percentile``.
+    Percentiles are mid-rank (module docstring); the province is the
+    2-digit code, or the province name for tambons without one.
+    """
+    if score not in scores.columns:
+        raise KeyError(f"no score column {score!r}; choose one of: {', '.join(scores.columns)}")
+    out = pd.DataFrame({"tambon_id": scores["tambon_id"], "province_key": _province_key(scores)})
+    out["score"] = score
+    out["value"] = pd.to_numeric(scores[score], errors="coerce").astype(float)
+    out["network_n"] = int(out["value"].notna().sum())
+    out["network_median"] = out["value"].median()
+    out["network_percentile"] = percentile_rank(out["value"])
+    grouped = out.groupby("province_key", dropna=True)["value"]
+    out["province_n"] = grouped.transform("count")
+    out["province_median"] = grouped.transform("median")
+    out["province_percentile"] = grouped.transform(percentile_rank)
+    out["province_n"] = out["province_n"].astype("Int64")
+    return out
+
+
+def position(scores: pd.DataFrame, tambon_id: str, score: str = "overall_outcome_coverage") -> dict:
+    """``positions`` for one tambon, as a dict."""
+    pos = positions(scores, score)
+    hit = pos[pos["tambon_id"] == str(tambon_id)]
+    if hit.empty:
+        raise KeyError(f"no tambon {tambon_id!r} in the scores")
+    return hit.iloc[0].to_dict()
