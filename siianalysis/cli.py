@@ -16,7 +16,8 @@ def _normalise(args: argparse.Namespace) -> int:
     if not raw.is_dir():
         print(f"siianalysis normalise: no such folder: {raw}", file=sys.stderr)
         return 2
-    result = normalise(raw, Path(args.out), jobs=args.jobs, progress=not args.quiet)
+    result = normalise(raw, Path(args.out), jobs=args.jobs, progress=not args.quiet,
+                       cache=not getattr(args, "no_cache", False))
     print(result.summary())
     if result.worksheets == 0:
         print("siianalysis normalise: no worksheet could be read; see problems.csv", file=sys.stderr)
@@ -101,6 +102,7 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--out", required=True, help="folder for the processed tables")
     n.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     n.add_argument("--quiet", action="store_true", help="no progress bar")
+    n.add_argument("--no-cache", action="store_true", help="read every file afresh (ignore OUT/.cache)")
     n.set_defaults(func=_normalise)
 
     t = sub.add_parser("template", help="write a blank worksheet workbook (.xlsx)")

@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 
 from siianalysis.codebook import load_codebook
 from siianalysis.export import write_table
+from siianalysis.filecache import FileCache
 from siianalysis.parse import ParsedWorksheet, parse_document
 from siianalysis.parse.dates import parse_date
 from siianalysis.parse.resolve import Place, resolve_place
@@ -197,8 +198,19 @@ def _sorted(df: pd.DataFrame, by: list[str], row_order: dict[str, int],
     return df.sort_values(by, key=lambda s: keys[s.name](s) if s.name in keys else s, kind="stable")
 
 
+def _process_files(files: list[Path], names: list[str], jobs: int | None, progress: bool):
+    """``process_file`` over the files, in worker processes when there are enough of them."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    bar = dict(total=len(files), desc="normalise", unit="file", disable=not progress or len(files) < 20)
+    if jobs == 1 or len(files) < 2 * jobs:
+        return [process_file(p, n) for p, n in tqdm(zip(files, names), **bar)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        chunk = max(1, min(32, len(files) // (jobs * 8)))
+        return list(tqdm(pool.map(process_file, files, names, chunksize=chunk), **bar))
+
+
 def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: int | None = None,
-              progress: bool = True) -> NormaliseResult:
+              progress: bool = True, cache: bool = True) -> NormaliseResult:
     """Reads every file under ``raw_dir`` and writes the processed tables to ``out_dir``.
 
     Args:
@@ -206,6 +218,8 @@ def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: i
         out_dir: where to write ``<table>.parquet`` and ``<table>.csv``; ``None`` writes nothing.
         jobs: worker processes (default: the machine's cores; 1 reads in this process).
         progress: show a progress bar.
+        cache: reuse the results of files that did not change since the last run into the same
+            ``out_dir`` (kept in ``out_dir/.cache``); ``False`` reads every file afresh.
 
     Returns:
         The validated tables in memory, with counts for the summary.
@@ -215,14 +229,16 @@ def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: i
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
     files = list_raw_files(raw_dir)
     names = [p.relative_to(raw_dir).as_posix() for p in files]
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    bar = dict(total=len(files), desc="normalise", unit="file", disable=not progress or len(files) < 20)
-    if jobs == 1 or len(files) < 2 * jobs:
-        results = [process_file(p, n) for p, n in tqdm(zip(files, names), **bar)]
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            chunk = max(1, min(32, len(files) // (jobs * 8)))
-            results = list(tqdm(pool.map(process_file, files, names, chunksize=chunk), **bar))
+    store = FileCache(Path(out_dir) / ".cache") if cache and out_dir is not None else None
+    keys = [store.key(p, n) for p, n in zip(files, names)] if store else []
+    results: list[FileResult | None] = [store.get(k) for k in keys] if store else [None] * len(files)
+    todo = [i for i, r in enumerate(results) if r is None]
+    for i, result in zip(todo, _process_files([files[i] for i in todo], [names[i] for i in todo], jobs, progress)):
+        results[i] = result
+        if store:
+            store.put(keys[i], result)
+    if store:
+        store.keep_only(set(keys))
     submissions = [s for r in results for s in r.submissions]
     problems = [p for r in results for p in r.problems]
     current, superseded = _current(submissions)

@@ -206,7 +206,7 @@ def test_deterministic_bytes(tmp_path):
     for run in ("a", "b"):
         out = tmp_path / run
         normalise(raw, out, jobs=1 if run == "a" else 2, progress=False)
-        digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())})
+        digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir()) if p.is_file()})
     assert digests[0] == digests[1]
 
 
@@ -237,3 +237,23 @@ def test_python_m_entry_point(tmp_path):
     done = subprocess.run([sys.executable, "-m", "siianalysis", "--help"], capture_output=True, text=True,
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert done.returncode == 0 and "normalise" in done.stdout
+
+
+def test_rerun_reads_only_changed_files(tmp_path, monkeypatch):
+    import siianalysis.normalise as module
+
+    raw = _raw(tmp_path)
+    out = tmp_path / "out"
+    first = normalise(raw, out, jobs=1, progress=False)
+    seen = []
+    real = module.process_file
+    monkeypatch.setattr(module, "process_file", lambda p, n: seen.append(n) or real(p, n))
+    again = normalise(raw, out, jobs=1, progress=False)
+    assert seen == []  # nothing changed: every file from the cache
+    for name, df in first.tables.items():
+        pd.testing.assert_frame_equal(df, again.tables[name])
+    write_xlsx_one_sheet(raw / "สุขใจ.xlsx", Filled(UNKNOWN.place_line, "2 พ.ย. 2563", UNKNOWN.tables))
+    third = normalise(raw, out, jobs=1, progress=False)
+    assert seen == ["สุขใจ.xlsx"]
+    assert "2020-11-02" in set(third.tables["tambons"].worksheet_date)
+    assert len(list((out / ".cache").glob("*.pickle"))) == 8  # the stale entry is gone

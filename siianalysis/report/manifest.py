@@ -23,46 +23,17 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
 
+from siianalysis._digest import file_digest, package_digest, sha256_bytes
+
 MANIFEST_NAME = ".manifest.json"
 FORMAT = 1
 # The processed tables a report can read; tambon_id links all but problems' blanks.
 TABLES = ("tambons", "rows", "ticks", "texts", "problems")
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def file_digest(path: Path | str) -> str:
-    """SHA-256 of a file's bytes."""
-    return sha256_bytes(Path(path).read_bytes())
-
-
-@lru_cache(maxsize=1)
-def package_digest() -> str:
-    """Digest of the installed ``siianalysis`` package: every .py/.yaml/.txt/.j2/.json/.css file.
-
-    Cached per process: the source does not change during a batch.
-    """
-    import siianalysis
-
-    root = Path(siianalysis.__file__).parent
-    h = hashlib.sha256(siianalysis.__version__.encode())
-    files = sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-        and p.suffix in {".py", ".yaml", ".yml", ".txt", ".j2", ".json", ".css"}
-    )
-    for p in files:
-        h.update(p.relative_to(root).as_posix().encode() + b"\0")
-        h.update(p.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def read_tables(processed_dir: Path | str) -> dict[str, pd.DataFrame]:
