@@ -48,9 +48,9 @@ def test_sentence_from_a_worksheet():
 
 
 def test_terms_drop_stopwords_punctuation_digits_and_single_letters():
-    got = terms("และ การ ที่ 12 ๒๕๖๓ (ก) - ธรรมนูญสุขภาพ ของ ตำบล !!")
-    assert got == ["ธรรมนูญสุขภาพ", "ตำบล"]
-    assert terms("ธรรมนูญสุขภาพ ตำบล", extra_stopwords=["ตำบล"]) == ["ธรรมนูญสุขภาพ"]
+    got = terms("และ การ ที่ 12 ๒๕๖๓ (ก) - ธรรมนูญสุขภาพ ของ ตำบล ผู้สูงอายุ !!")
+    assert got == ["ธรรมนูญสุขภาพ", "ผู้สูงอายุ"]  # ตำบล: the project's own stopword list
+    assert terms("ธรรมนูญสุขภาพ ผู้สูงอายุ", extra_stopwords=["ผู้สูงอายุ"]) == ["ธรรมนูญสุขภาพ"]
 
 
 def test_top_terms_by_group_and_overall():

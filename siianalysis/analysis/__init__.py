@@ -69,6 +69,8 @@ _EXPORTS: dict[str, str] = {
     "row_outcome_share_heatmap": "plots",
     "score_distribution": "plots",
     "data_steps_dropoff": "plots",
+    # typology
+    "sii_typology": "typology",
 }
 
 __all__ = sorted(_EXPORTS)

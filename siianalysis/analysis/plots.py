@@ -242,7 +242,8 @@ def sii_profile(ds: Dataset, tambon_id: str, lang: str = "th") -> Figure:
         _percent_axis(ax.yaxis)
         ax.set_ylabel(ui["lens_coverage"])
         ax.set_title(f"{ui['sii_profile']}: {_tambon_name(ds, tid, lang)}")
-        ax.legend(loc="upper left", fontsize="small", frameon=False, ncols=3)
+        # Below the axes: bars often reach 100 % and a legend inside would cover them.
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize="small", frameon=False, ncols=3)
         ax.spines[["top", "right"]].set_visible(False)
     return fig
 

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -78,10 +79,14 @@ def tokenize(text: str, *, keep_whitespace: bool = False, words: str | Path | No
 
 @cache
 def stopwords() -> frozenset[str]:
-    """PyThaiNLP's Thai stopwords (ที่, และ, การ, …)."""
+    """PyThaiNLP's Thai stopwords (ที่, และ, การ, …) and the project's own
+    (``data/stopwords_th.txt``: words every worksheet uses, which say nothing
+    about what a tambon does)."""
     from pythainlp.corpus import thai_stopwords
 
-    return frozenset(thai_stopwords())
+    own = files("siianalysis").joinpath("data/stopwords_th.txt").read_text(encoding="utf-8")
+    words = {w.strip() for w in own.splitlines() if w.strip() and not w.startswith("#")}
+    return frozenset(thai_stopwords()) | frozenset(words)
 
 
 def is_term(token: str, extra_stopwords: Iterable[str] = ()) -> bool:

@@ -1,0 +1,395 @@
+"""Small HTML helpers shared by the report sections: text, escaping, tables, figures.
+
+Every piece of worksheet text is untrusted (teams type what they like, and a
+file name or a tambon name is worksheet text too). The rule here is simple:
+a plain ``str`` is always escaped when it goes into HTML; only ``Markup``
+(HTML this module built itself from escaped parts) goes in as is. Newlines in
+team text become ``<br>`` *after* escaping.
+
+The report's own words come from ``data/report_text.yaml`` (``t(key, lang)``),
+Thai first, English with ``lang="en"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGS = ("th", "en")
+# A tambon id as the pipeline writes it: a 6-digit DOPA code or "u-" + 10 hex digits.
+TAMBON_ID = re.compile(r"^(?:\d{6}|u-[0-9a-f]{10})$")
+FIGURE_DPI = 100
+EXCERPT_CHARS = 280
+
+# One small style sheet for every report, emitted once per notebook by ``style()``.
+# Selectors are scoped under .sii and made specific enough to win over
+# JupyterLab's own table rules in the exported HTML.
+CSS = """
+.sii{font-family:"Sarabun","Noto Sans Thai","Tahoma",sans-serif;line-height:1.6;max-width:1100px;
+color:#1f2933;font-size:15px}
+.sii h1{font-size:1.7em;margin:.2em 0 .1em;color:#12395b;line-height:1.3}
+.sii h2{font-size:1.35em;margin:1.2em 0 .4em;padding-bottom:.15em;border-bottom:2px solid #2a7ab0;color:#12395b}
+.sii h3{font-size:1.1em;margin:1em 0 .3em;color:#1f4e79}
+.sii h4{font-size:1em;margin:.8em 0 .2em;color:#333}
+.sii p{margin:.35em 0}
+.sii .sii-sub{color:#52606d;font-size:1.05em;margin:0 0 .6em}
+.sii .sii-explain{background:#f5f8fb;border-left:4px solid #2a7ab0;padding:.4em .9em;margin:.5em 0 .9em;
+color:#323f4b}
+.sii .sii-explain ul{margin:.2em 0 .2em 1.2em;padding:0}
+.sii .sii-muted{color:#7b8794}
+.sii .sii-note{color:#52606d;font-size:.92em}
+.sii table.sii-t{border-collapse:collapse;margin:.4em 0 1em;font-size:.93em;width:auto;max-width:100%;
+table-layout:auto;color:inherit}
+.sii table.sii-t th,.sii table.sii-t td{border:1px solid #d9e2ec;padding:4px 8px;vertical-align:top;
+text-align:left;white-space:normal;line-height:1.5}
+.sii table.sii-t thead th{background:#e8f0f7;color:#12395b;font-weight:600}
+.sii table.sii-t tbody tr:nth-child(odd){background:#fff}
+.sii table.sii-t tbody tr:nth-child(even){background:#f7f9fb}
+.sii table.sii-t td.num,.sii table.sii-t th.num{text-align:right;font-variant-numeric:tabular-nums}
+.sii table.sii-t td.num{white-space:nowrap}
+.sii table.sii-t tr.sii-total td{font-weight:600;border-top:2px solid #9fb3c8}
+.sii img.sii-fig{display:block;max-width:100%;height:auto;margin:.4em 0 1em}
+.sii ul.sii-list{margin:.2em 0 .6em 1.2em;padding:0}
+.sii .sii-tag{display:inline-block;padding:0 .45em;border-radius:3px;font-size:.85em;background:#e8f0f7}
+.sii .sii-tag.error{background:#fde2e1;color:#8a1c1c}
+.sii .sii-tag.warning{background:#fff3c4;color:#6b4e00}
+.sii .sii-gap{margin:.6em 0 1em;padding-left:.6em;border-left:3px solid #e07b39}
+.sii a{color:#1f6fb2}
+""".strip()
+
+
+# --- the report's words ------------------------------------------------------------------
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be 'th' or 'en', not {lang!r}")
+    return lang
+
+
+def report_text_path() -> Path:
+    """Where the bundled report texts live (copy it to reword a report)."""
+    return Path(str(files("siianalysis").joinpath("data/report_text.yaml")))
+
+
+@cache
+def report_text(path: str | None = None) -> dict[str, Any]:
+    """The report texts (``data/report_text.yaml`` or ``path``), read once."""
+    with open(path or report_text_path(), encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def t(key: str, lang: str = "th", **fields: Any) -> str:
+    """The text of dotted ``key`` in ``lang``, with ``{name}`` filled from ``fields``.
+
+    Plain text: escape it (``esc``) when putting it into HTML.
+    """
+    check_lang(lang)
+    node: Any = report_text()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"no report text {key!r} in {report_text_path().name}")
+        node = node[part]
+    if not isinstance(node, dict) or lang not in node:
+        raise KeyError(f"report text {key!r} has no {lang!r} version")
+    text = str(node[lang])
+    return text.format(**fields) if fields else text
+
+
+# --- escaping ----------------------------------------------------------------------------
+
+
+class Markup(str):
+    """HTML built here from escaped parts: inserted as is, never escaped again."""
+
+    __slots__ = ()
+
+    def __add__(self, other: str) -> Markup:  # Markup + Markup stays Markup
+        return Markup(str.__add__(self, other if isinstance(other, Markup) else esc(other)))
+
+
+def esc(value: Any) -> Markup:
+    """``value`` as HTML text: escaped (quotes too), newlines as ``<br>``.
+
+    ``Markup`` passes through; None and NaN give "".
+    """
+    if isinstance(value, Markup):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return Markup("")
+    text = html.escape(str(value), quote=True)
+    return Markup(text.replace("\r\n", "\n").replace("\n", "<br>\n"))
+
+
+def join(parts: Iterable[Any], sep: str = "") -> Markup:
+    """Parts (escaped unless Markup) joined by ``sep`` (HTML)."""
+    return Markup(sep.join(esc(p) for p in parts))
+
+
+def tag(name: str, content: Any = "", cls: str | None = None, **attrs: Any) -> Markup:
+    """``<name class=… attr=…>content</name>``; content and attribute values escaped."""
+    if cls:
+        attrs = {"class": cls, **attrs}
+    attr = "".join(f' {k.rstrip("_").replace("_", "-")}="{html.escape(str(v), quote=True)}"'
+                   for k, v in attrs.items() if v is not None)
+    return Markup(f"<{name}{attr}>{esc(content)}</{name}>")
+
+
+def prose(text: str) -> Markup:
+    """Plain text to paragraphs: a blank line starts a paragraph, "- " lines are bullets."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        items: list[str] = []
+        lines: list[str] = []
+
+        def flush_lines() -> None:
+            if lines:
+                out.append(f"<p>{esc(' '.join(lines))}</p>")
+                lines.clear()
+
+        def flush_items() -> None:
+            if items:
+                out.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+                items.clear()
+
+        for line in block.splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                flush_lines()
+                items.append(line[2:])
+            elif line:
+                flush_items()
+                lines.append(line)
+        flush_lines()
+        flush_items()
+    return Markup("".join(out))
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` cut at about ``limit`` characters (at a space or line end if one is near), with "…"."""
+    text = str(text or "").strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + " …"
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+
+def _missing(x: Any) -> bool:
+    try:
+        return x is None or bool(math.isnan(float(x)))
+    except (TypeError, ValueError):
+        return True
+
+
+def pct(x: Any, digits: int = 1) -> str:
+    """A share (0–1) as a percentage: 0.5238 → "52.4%"; missing → "-"."""
+    return "-" if _missing(x) else f"{float(x) * 100:.{digits}f}%"
+
+
+def num(x: Any, digits: int = 0) -> str:
+    """A number with ``digits`` decimals (percentiles: 62.5 → "62" with 0); missing → "-"."""
+    return "-" if _missing(x) else f"{float(x):.{digits}f}"
+
+
+def ratio(a: Any, b: Any) -> str:
+    """ "3 / 5" """
+    return f"{int(a)} / {int(b)}"
+
+
+# --- building blocks --------------------------------------------------------------------
+
+
+def heading(text: Any, level: int = 2, anchor: str | None = None) -> Markup:
+    return tag(f"h{level}", text, id=anchor)
+
+
+def explain(text: str) -> Markup:
+    """The plain-language explanation box of a section."""
+    return tag("div", prose(text), cls="sii-explain")
+
+
+def note(text: Any, cls: str = "sii-note") -> Markup:
+    return tag("p", text, cls=cls)
+
+
+def bullet_list(items: Iterable[Any]) -> Markup:
+    return tag("ul", Markup("".join(tag("li", i) for i in items)), cls="sii-list")
+
+
+def table(columns: Sequence[Any], rows: Iterable[Sequence[Any]], *, num_cols: Iterable[int] = (),
+          total_rows: Iterable[int] = (), cls: str = "sii-t") -> Markup:
+    """An HTML table; every cell escaped unless it is ``Markup``.
+
+    ``num_cols``: indices of right-aligned (numeric) columns; ``total_rows``:
+    indices of rows shown as totals.
+    """
+    nums, totals = set(num_cols), set(total_rows)
+    head = "".join(f'<th{" class=num" if i in nums else ""}>{esc(c)}</th>' for i, c in enumerate(columns))
+    body = []
+    for r, row in enumerate(rows):
+        cells = "".join(f'<td{" class=num" if i in nums else ""}>{esc(v)}</td>' for i, v in enumerate(row))
+        body.append(f'<tr{" class=sii-total" if r in totals else ""}>{cells}</tr>')
+    return Markup(f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def frame_table(df, *, num_cols: Iterable[str] = (), total_rows: Iterable[int] = ()) -> Markup:
+    """A DataFrame as ``table`` (columns by name in ``num_cols`` right-aligned); index left out."""
+    names = list(df.columns)
+    idx = [names.index(c) for c in num_cols if c in names]
+    return table(names, df.itertuples(index=False, name=None), num_cols=idx, total_rows=total_rows)
+
+
+def figure(fig, alt: str = "", dpi: int = FIGURE_DPI) -> Markup:
+    """A matplotlib Figure as an inline base64 PNG ``<img>``; the figure is closed afterwards."""
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+        width = int(round(fig.get_figwidth() * dpi))
+    finally:
+        close_figure(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return Markup(f'<img class="sii-fig" src="data:image/png;base64,{data}" width="{width}" '
+                  f'alt="{html.escape(str(alt), quote=True)}">')
+
+
+def close_figure(fig) -> None:
+    """Release a figure: unregister it from pyplot (if pyplot is in use) and clear it."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(fig)
+    fig.clear()
+
+
+def link(href: str, text: Any) -> Markup:
+    return tag("a", text, href=href)
+
+
+def severity_tag(severity: str, lang: str) -> Markup:
+    key = severity if severity in ("error", "warning") else "warning"
+    return tag("span", t(f"severity.{key}", lang), cls=f"sii-tag {key}")
+
+
+# --- what a section returns -----------------------------------------------------------
+
+
+class HTMLBlock:
+    """HTML that Jupyter displays as HTML (``_repr_html_``); ``str()`` gives the HTML."""
+
+    def __init__(self, html_text: str, label: str = "") -> None:
+        self.html = Markup(html_text)
+        self.label = label
+
+    def _repr_html_(self) -> str:
+        return str(self.html)
+
+    def __str__(self) -> str:
+        return str(self.html)
+
+    def __repr__(self) -> str:
+        # the text/plain twin of the output: short, so notebooks stay readable as JSON
+        return f"<{type(self).__name__} {self.label}>".replace(" >", ">")
+
+
+class Section(HTMLBlock):
+    """One report section: heading, explanation, tables and figures, as HTML.
+
+    ``data`` holds the frames the section showed (for researchers and tests);
+    ``title`` its heading text.
+    """
+
+    def __init__(self, key: str, title: str, parts: Iterable[Any], data: dict[str, Any] | None = None,
+                 level: int = 2, intro: Markup | None = None) -> None:
+        anchor = "sii-" + key.replace(".", "-").replace("_", "-")
+        body = [heading(title, level, anchor=anchor), *(p for p in parts if p is not None and p != "")]
+        html_text = f'<section class="sii sii-section" data-section="{html.escape(key, quote=True)}">' \
+                    + "\n".join(esc(p) for p in body) + "</section>"
+        super().__init__(html_text, label=key)
+        self.key = key
+        self.title = title
+        self.data = data or {}
+
+
+def style() -> HTMLBlock:
+    """The report style sheet, once per notebook (call it in the first cell)."""
+    return HTMLBlock(f"<style>{CSS}</style>", label="style")
+
+
+# --- places and dates ---------------------------------------------------------------------
+
+_PLACE_FIELDS = ("tambon", "amphoe", "province")
+
+
+def place_part(row: dict[str, Any], part: str, lang: str = "th") -> str:
+    """The name of ``part`` (tambon | amphoe | province) of a ``tambons`` line: English
+    with ``lang="en"`` when known, else Thai."""
+    if lang == "en" and row.get(f"{part}_en"):
+        return str(row[f"{part}_en"])
+    return str(row.get(f"{part}_th") or "")
+
+
+def _abbreviation(codebook, part: str) -> str:
+    """ "ต." / "อ." / "จ.": the codebook's short alias of an identity field."""
+    label = codebook.identity[part]
+    return next((a for a in label.aliases if a.endswith(".") and len(a) <= 3), label.th)
+
+
+def place_name(row: dict[str, Any], codebook, lang: str = "th", short: bool = True,
+               parts: Sequence[str] = _PLACE_FIELDS) -> str:
+    """A tambon's place as people write it: "ต.แม่แรม อ.แม่ริม จ.เชียงใหม่" (``short``),
+    "ตำบลแม่แรม อำเภอแม่ริม จังหวัดเชียงใหม่", or "Mae Raem, Mae Rim, Chiang Mai" in English.
+    The Thai prefixes are the codebook's identity labels."""
+    if lang == "en":
+        names = [place_part(row, p, "en") for p in parts]
+        return ", ".join(n for n in names if n)
+    names = []
+    for p in parts:
+        value = place_part(row, p, "th")
+        if value:
+            prefix = _abbreviation(codebook, p) if short else codebook.identity[p].th
+            names.append(f"{prefix}{value}")
+    return " ".join(names)
+
+
+def display_date(iso: str, lang: str = "th") -> str:
+    """An ISO date for readers: "27 ตุลาคม 2563" (Buddhist Era) in Thai, "2020-10-27" in English."""
+    import datetime as dt
+
+    if not iso:
+        return t("date.unknown", lang)
+    try:
+        day = dt.date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    if lang == "en":
+        return day.isoformat()
+    from pythainlp.util.date import thai_full_months
+
+    return f"{day.day} {thai_full_months[day.month - 1]} {day.year + 543}"
+
+
+def tambon_href(tambon_id: str, base: str = "") -> str | None:
+    """``base + tambon_id + ".html"`` for a valid id, else None (never a link from a malformed id).
+
+    ``base`` must be a relative path (no scheme such as ``javascript:``)."""
+    if not TAMBON_ID.match(str(tambon_id)):
+        return None
+    if re.match(r"^\s*[a-zA-Z][a-zA-Z0-9+.\-]*:", base) or base.startswith("//"):
+        raise ValueError(f"link base must be a relative path, not {base!r}")
+    return f"{base}{tambon_id}.html"

@@ -1,0 +1,521 @@
+"""Sections of the network report: ``fn(ds, lang="th") -> Section``.
+
+In reading order (``SECTIONS``): ``title``, ``overview``, ``outcome_shares``,
+``score_distributions``, ``data_dropoff``, ``typology``, ``model_tambons``,
+``themes_terms``, ``quality_summary``, ``report_links``. Numbers are the
+analysis library's; this module lays them out in the words of
+``data/report_text.yaml`` and the labels of the codebook.
+
+Links to tambon reports are ``link_base + tambon_id + ".html"`` (default
+``"tambon/"``, relative to ``reports/network.html``), built only for ids that
+match ``\\d{6}`` or ``u-[0-9a-f]{10}``.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+
+from siianalysis.analysis.load import Dataset
+from siianalysis.analysis.scores import (
+    SCORED_TABLES,
+    _province_key,
+    _ticked_cells,
+    outcome_reach,
+    table_scores,
+    tambon_scores,
+)
+from siianalysis.analysis.typology import sii_typology, type_order
+
+from .html import (
+    Markup,
+    Section,
+    check_lang,
+    esc,
+    excerpt,
+    explain,
+    figure,
+    heading,
+    join,
+    link,
+    note,
+    pct,
+    place_name,
+    severity_tag,
+    t,
+    table,
+    tag,
+    tambon_href,
+)
+
+SECTIONS = ("title", "overview", "outcome_shares", "score_distributions", "data_dropoff", "typology",
+            "model_tambons", "themes_terms", "quality_summary", "report_links")
+LINK_BASE = "tambon/"
+MODEL_TOP = 3
+TERMS_TOP = 10
+ACCENT, FILLED = "#e07b39", "#2a7ab0"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _tambons(ds: Dataset) -> pd.DataFrame:
+    return ds.tambons.drop_duplicates("tambon_id").reset_index(drop=True)
+
+
+def _provinces(ds: Dataset, lang: str) -> pd.DataFrame:
+    """``tambon_id, province_key, province`` (the province's name in ``lang``; the
+    key is the 2-digit code, or the folded name for a tambon without one)."""
+    tam = _tambons(ds)
+    key = _province_key(tam).fillna("?")
+    first, second = ("province_en", "province_th") if lang == "en" else ("province_th", "province_en")
+    names: dict[str, str] = {}
+    for k, a in zip(key, tam[first], strict=True):
+        if not names.get(k):
+            names[k] = a or ""
+    for k, b in zip(key, tam[second], strict=True):
+        if not names.get(k) and b:
+            names[k] = b
+    prov = key.map(lambda k: names.get(k) or t("common.unknown_province", lang))
+    return pd.DataFrame({"tambon_id": tam["tambon_id"], "province_key": key, "province": prov})
+
+
+def _sort_names(names) -> list[str]:
+    """Province names in dictionary order (Thai collation)."""
+    from pythainlp.util import collate
+
+    return collate(list(names))
+
+
+def _short(ds: Dataset, row: dict, lang: str) -> str:
+    return place_name(row, ds.codebook, lang, short=True) or str(row["tambon_id"])
+
+
+def _linked(ds: Dataset, row: dict, lang: str, link_base: str | None) -> Markup:
+    """The tambon's short name, linked to its report when the id is valid."""
+    name = _short(ds, row, lang)
+    href = tambon_href(row["tambon_id"], link_base) if link_base is not None else None
+    return link(href, name) if href else esc(name)
+
+
+def _plot_rc():
+    from siianalysis.analysis.fonts import thai_rc
+
+    return matplotlib.rc_context(thai_rc())
+
+
+def _new_figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+# --- 0. title ------------------------------------------------------------------------------
+
+
+def title(ds: Dataset, lang: str = "th") -> Section:
+    """The report's title and what it is; how many tambons and worksheets."""
+    check_lang(lang)
+    n = ds.tambons["tambon_id"].nunique()
+    return Section("network.title", t("network.title", lang), [
+        tag("p", t("common.tambons_n", lang, n=n), cls="sii-sub"),
+        explain(t("network.intro", lang)),
+    ], level=1)
+
+
+# --- 1. overview ---------------------------------------------------------------------------
+
+
+def overview_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
+    """Per province (Thai dictionary order), then a total line: ``province, tambons,
+    resolved, all_tables`` (worksheets with all 4 tables), ``completeness`` (mean over
+    its tambons of the mean reporting rate of tables 1–3)."""
+    tam = _tambons(ds)
+    prov = _provinces(ds, lang)
+    ts = table_scores(ds)
+    rate = ts.groupby("tambon_id")["reporting_rate"].mean()
+    all_codes = {tb.code for tb in ds.codebook.tables}
+    frame = pd.DataFrame({
+        "province": prov["province"],
+        "resolved": tam["resolved"].astype(bool),
+        "all_tables": tam["tables"].map(lambda s: all_codes <= {x for x in str(s).split(",") if x}),
+        "completeness": tam["tambon_id"].map(rate).astype(float),
+    })
+    per = frame.groupby("province").agg(tambons=("resolved", "size"), resolved=("resolved", "sum"),
+                                        all_tables=("all_tables", "sum"), completeness=("completeness", "mean"))
+    per = per.reindex(_sort_names(per.index)).reset_index()
+    total = pd.DataFrame([{"province": t("common.total", lang), "tambons": len(frame),
+                           "resolved": int(frame["resolved"].sum()), "all_tables": int(frame["all_tables"].sum()),
+                           "completeness": frame["completeness"].mean()}])
+    out = pd.concat([per, total], ignore_index=True)
+    return out.astype({"tambons": "int64", "resolved": "int64", "all_tables": "int64"})
+
+
+def overview(ds: Dataset, lang: str = "th") -> Section:
+    """Tambons by province: count, resolved, with all 4 tables, worksheet completeness
+    (table + bar chart)."""
+    check_lang(lang)
+    k = "network.overview"
+    frame = overview_frame(ds, lang)
+    columns = [t("common.province", lang), t("common.tambons", lang), t(f"{k}.resolved", lang),
+               t(f"{k}.all_tables", lang), t(f"{k}.completeness", lang)]
+    rows = [[r.province, r.tambons, r.resolved, r.all_tables, pct(r.completeness)] for r in frame.itertuples()]
+    per = frame.iloc[:-1].sort_values("tambons", ascending=True, kind="stable")
+    with _plot_rc():
+        fig = _new_figure(8, 1.2 + 0.38 * max(len(per), 1))
+        ax = fig.add_subplot()
+        y = np.arange(len(per))
+        ax.barh(y, per["tambons"], color="#c9d9e8", label=t("common.tambons", lang))
+        bars = ax.barh(y, per["resolved"], color=FILLED, label=t(f"{k}.resolved", lang))
+        ax.bar_label(bars, labels=[f"{r}/{n}" for r, n in zip(per["resolved"], per["tambons"], strict=True)],
+                     fontsize="small", padding=3)
+        ax.set_yticks(y, per["province"])
+        ax.set_xlabel(t("common.tambons", lang))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_title(t(f"{k}.chart_title", lang))
+        ax.legend(loc="lower right", fontsize="small", frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+    return Section(k, t(f"{k}.title", lang), [
+        explain(t(f"{k}.explain", lang)),
+        table(columns, rows, num_cols=range(1, 5), total_rows=[len(rows) - 1]),
+        figure(fig, alt=t(f"{k}.chart_title", lang)),
+    ], data={"overview": frame})
+
+
+# --- 2. outcome shares -----------------------------------------------------------------------
+
+
+def outcome_share_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
+    """Per outcome of tables 1–3: ``table, outcome_code, outcome, tambons_reached, tambons, share``."""
+    reach = outcome_reach(ds)
+    n = ds.tambons["tambon_id"].nunique()
+    counts = reach.groupby("outcome_code")["reached"].sum()
+    lines = [{"table": tb, "outcome_code": o.code, "outcome": o.label.text(lang),
+              "tambons_reached": int(counts.get(o.code, 0)), "tambons": n,
+              "share": counts.get(o.code, 0) / n if n else 0.0}
+             for tb in SCORED_TABLES for o in ds.codebook.table(tb).outcomes]
+    return pd.DataFrame(lines)
+
+
+def outcome_shares(ds: Dataset, lang: str = "th") -> Section:
+    """Share of tambons reaching each outcome per table (``network_outcome_share``) and
+    the row type × outcome share heatmaps (``row_outcome_share_heatmap``)."""
+    from siianalysis.analysis.plots import network_outcome_share, row_outcome_share_heatmap
+
+    check_lang(lang)
+    k = "network.outcome_shares"
+    frame = outcome_share_frame(ds, lang)
+    parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    columns = [t("common.code", lang), t(f"{k}.outcome", lang), t(f"{k}.reached", lang), t("common.share", lang)]
+    for tb_code in SCORED_TABLES:
+        tb = ds.codebook.table(tb_code)
+        part = frame[frame["table"] == tb_code]
+        parts.append(heading(f"{tb.number}. {tb.title.text(lang)}", 3))
+        parts.append(figure(network_outcome_share(ds, tb_code, lang), alt=tb.title.text(lang)))
+        parts.append(table(columns, [[r.outcome_code, r.outcome, f"{r.tambons_reached} / {r.tambons}", pct(r.share)]
+                                     for r in part.itertuples()], num_cols=(2, 3)))
+        parts.append(figure(row_outcome_share_heatmap(ds, tb_code, lang), alt=tb.title.text(lang)))
+    return Section(k, t(f"{k}.title", lang), parts, data={"outcome_shares": frame})
+
+
+# --- 3. score distributions ----------------------------------------------------------------
+
+
+def score_table(ds: Dataset, lang: str = "th", score: str = "overall_outcome_coverage") -> pd.DataFrame:
+    """Per province (highest median first) and the whole network (last line):
+    ``province, n, median, q1, q3, iqr`` of ``score`` (a ``tambon_scores`` column)."""
+    scores = tambon_scores(ds)
+    prov = _provinces(ds, lang).set_index("tambon_id")["province"]
+    frame = pd.DataFrame({"province": scores["tambon_id"].map(prov), "value": scores[score].astype(float)})
+
+    def stats(values: pd.Series) -> dict:
+        q1, med, q3 = values.quantile([0.25, 0.5, 0.75]).tolist() if len(values) else [np.nan] * 3
+        return {"n": int(values.notna().sum()), "median": med, "q1": q1, "q3": q3, "iqr": q3 - q1}
+
+    lines = [{"province": p, **stats(g["value"])} for p, g in frame.groupby("province")]
+    per = pd.DataFrame(lines)
+    if not per.empty:
+        per = per.sort_values(["median", "province"], ascending=[False, True], kind="stable")
+    total = pd.DataFrame([{"province": t("network.score_distributions.whole_network", lang),
+                           **stats(frame["value"])}])
+    return pd.concat([per, total], ignore_index=True)
+
+
+def score_distributions(ds: Dataset, lang: str = "th") -> Section:
+    """Overall outcome coverage over the network and by province (``score_distribution``)
+    with a table of median and IQR by province."""
+    from siianalysis.analysis.plots import score_distribution
+
+    check_lang(lang)
+    k = "network.score_distributions"
+    frame = score_table(ds, lang)
+    columns = [t("common.province", lang), t("common.tambons", lang), t(f"{k}.median", lang), t(f"{k}.q1", lang),
+               t(f"{k}.q3", lang), t(f"{k}.iqr", lang)]
+    rows = [[r.province, r.n, pct(r.median), pct(r.q1), pct(r.q3), pct(r.iqr)] for r in frame.itertuples()]
+    return Section(k, t(f"{k}.title", lang), [
+        explain(t(f"{k}.explain", lang)),
+        figure(score_distribution(ds, by_province=False, lang=lang), alt=t(f"{k}.title", lang)),
+        figure(score_distribution(ds, by_province=True, lang=lang), alt=t(f"{k}.title", lang)),
+        table(columns, rows, num_cols=range(1, 6), total_rows=[len(rows) - 1]),
+    ], data={"scores": frame})
+
+
+# --- 4. data drop-off --------------------------------------------------------------------
+
+
+def dropoff_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
+    """Steps D1–D5: ``step, label, reported, reported_share, ticked, ticked_share``
+    (shares of all current tambons; the same counts as ``data_steps_dropoff``)."""
+    tb = ds.codebook.table("data")
+    ids = ds.tambons["tambon_id"].drop_duplicates()
+    n = len(ids)
+    rows = ds.rows[(ds.rows["table"] == "data") & ds.rows["tambon_id"].isin(ids)]
+    reported = rows.groupby("row_code")["tambon_id"].nunique()
+    ticks = _ticked_cells(ds)
+    ticked = ticks[ticks["table"] == "data"].groupby("row_code")["tambon_id"].nunique()
+    lines = []
+    for r in tb.canonical_rows:
+        a, b = int(reported.get(r.code, 0)), int(ticked.get(r.code, 0))
+        lines.append({"step": r.code, "label": r.label.text(lang), "reported": a,
+                      "reported_share": a / n if n else 0.0, "ticked": b, "ticked_share": b / n if n else 0.0})
+    return pd.DataFrame(lines)
+
+
+def data_dropoff(ds: Dataset, lang: str = "th") -> Section:
+    """Where tambons drop off along D1→D5 (``data_steps_dropoff``) + the numbers."""
+    from siianalysis.analysis.plots import data_steps_dropoff
+
+    check_lang(lang)
+    k = "network.data_dropoff"
+    frame = dropoff_frame(ds, lang)
+    n = ds.tambons["tambon_id"].nunique()
+    columns = [t(f"{k}.step", lang), t(f"{k}.reported", lang), t(f"{k}.ticked", lang)]
+    rows = [[f"{r.step} {r.label}", f"{r.reported} / {n} ({pct(r.reported_share)})",
+             f"{r.ticked} / {n} ({pct(r.ticked_share)})"] for r in frame.itertuples()]
+    return Section(k, t(f"{k}.title", lang), [
+        explain(t(f"{k}.explain", lang)),
+        figure(data_steps_dropoff(ds, lang), alt=t(f"{k}.title", lang)),
+        table(columns, rows, num_cols=(1, 2)),
+    ], data={"dropoff": frame})
+
+
+# --- 5. typology ----------------------------------------------------------------------------
+
+
+def typology(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BASE) -> Section:
+    """Tambon types by S-I-I profile (``siianalysis.analysis.typology.sii_typology``):
+    counts per type and the tambons of each."""
+    check_lang(lang)
+    k = "network.typology"
+    typ = sii_typology(ds, lang)
+    n = len(typ)
+    medians = typ.attrs.get("medians", {})
+    med_text = ", ".join(f"{ds.codebook.lens(c).short.text(lang)} {pct(v)}" for c, v in medians.items())
+    tam = _tambons(ds).set_index("tambon_id")
+    rows, counts = [], []
+    for key in type_order(typ, ds):
+        members = typ[typ["type_key"] == key]
+        label = members["type_label"].iloc[0]
+        names = join((_linked(ds, tam.loc[tid].to_dict() | {"tambon_id": tid}, lang, link_base)
+                      for tid in members["tambon_id"]), sep=", ")
+        rows.append([label, len(members), pct(len(members) / n if n else 0), names])
+        counts.append({"type_key": key, "type_label": label, "tambons": len(members)})
+    rows.append([t("common.total", lang), n, pct(1.0 if n else 0), ""])
+    columns = [t(f"{k}.type", lang), t("common.tambons", lang), t("common.share", lang), t(f"{k}.members", lang)]
+    return Section(k, t(f"{k}.title", lang), [
+        explain(t(f"{k}.explain", lang)),
+        note(t(f"{k}.medians", lang, medians=med_text)),
+        table(columns, rows, num_cols=(1, 2), total_rows=[len(rows) - 1]),
+    ], data={"typology": typ, "counts": pd.DataFrame(counts)})
+
+
+# --- 6. model tambons -----------------------------------------------------------------------
+
+
+def model_frame(ds: Dataset, top: int = MODEL_TOP) -> pd.DataFrame:
+    """Per pillar, the ``top`` tambons by outcome coverage (ties: tick rate, then
+    tambon_id): ``table, rank, tambon_id, outcome_coverage, tick_rate, plan`` (their
+    plan texts of that table, in row order, joined by newlines)."""
+    ts = table_scores(ds)
+    order = {r.code: r.number for tb in SCORED_TABLES for r in ds.codebook.table(tb).rows}
+    plans = ds.texts[(ds.texts["field"] == "plan") & ds.texts["table"].isin(SCORED_TABLES)]
+    plans = plans.assign(_n=plans["row_code"].map(order)).sort_values(["tambon_id", "table", "_n"], kind="stable")
+    plan_text = plans.groupby(["tambon_id", "table"])["text"].agg("\n".join)
+    lines = []
+    for tb in SCORED_TABLES:
+        part = ts[ts["table"] == tb].sort_values(["outcome_coverage", "tick_rate", "tambon_id"],
+                                                 ascending=[False, False, True], kind="stable").head(top)
+        for rank, r in enumerate(part.itertuples(), start=1):
+            lines.append({"table": tb, "rank": rank, "tambon_id": r.tambon_id,
+                          "outcome_coverage": r.outcome_coverage, "tick_rate": r.tick_rate,
+                          "plan": plan_text.get((r.tambon_id, tb), "")})
+    return pd.DataFrame(lines)
+
+
+def model_tambons(ds: Dataset, lang: str = "th", top: int = MODEL_TOP,
+                  link_base: str | None = LINK_BASE) -> Section:
+    """Per pillar, the top tambons by outcome coverage with an excerpt of their plan."""
+    check_lang(lang)
+    k = "network.model_tambons"
+    frame = model_frame(ds, top)
+    tam = _tambons(ds).set_index("tambon_id")
+    columns = [t("common.rank", lang), t("common.place", lang), t("tambon.scorecard.outcome_coverage", lang),
+               t("tambon.scorecard.tick_rate", lang), t(f"{k}.plan_excerpt", lang)]
+    parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    for tb_code in SCORED_TABLES:
+        tb = ds.codebook.table(tb_code)
+        part = frame[frame["table"] == tb_code]
+        parts.append(heading(f"{tb.number}. {tb.title.text(lang)}", 3))
+        parts.append(table(columns, [
+            [r.rank, _linked(ds, tam.loc[r.tambon_id].to_dict() | {"tambon_id": r.tambon_id}, lang, link_base),
+             pct(r.outcome_coverage), pct(r.tick_rate), excerpt(r.plan) or t("common.nothing_written", lang)]
+            for r in part.itertuples()], num_cols=(0, 2, 3)))
+    return Section(k, t(f"{k}.title", lang), parts, data={"models": frame})
+
+
+# --- 7. themes and terms --------------------------------------------------------------------
+
+
+def themes_terms(ds: Dataset, lang: str = "th", n_terms: int = TERMS_TOP) -> Section:
+    """Themes in the plans (``tag_themes``, ``theme_counts``) and the top terms per
+    table (``top_terms``)."""
+    from siianalysis.analysis.thaitext import tag_themes, theme_counts, top_terms
+
+    check_lang(lang)
+    k = "network.themes_terms"
+    ids = set(ds.tambons["tambon_id"])
+    texts = ds.texts[ds.texts["tambon_id"].isin(ids)]
+    n = len(ids)
+    counts = theme_counts(tag_themes(texts[texts["field"] == "plan"]), n_tambons=n or None)
+    if "tambon_share" not in counts:
+        counts["tambon_share"] = 0.0
+    counts = counts.sort_values(["tambons", "texts"], ascending=False, kind="stable").reset_index(drop=True)
+    label_col = "theme_en" if lang == "en" else "theme_th"
+    columns = [t(f"{k}.theme", lang), t("common.tambons", lang), t("common.share", lang), t(f"{k}.texts", lang)]
+    rows = [[r[label_col], r["tambons"], pct(r["tambon_share"]), r["texts"]] for r in counts.to_dict("records")]
+
+    shown = counts[counts["tambons"] > 0].iloc[::-1]
+    with _plot_rc():
+        fig = _new_figure(8, 1.2 + 0.34 * max(len(shown), 1))
+        ax = fig.add_subplot()
+        y = np.arange(len(shown))
+        bars = ax.barh(y, shown["tambon_share"], color=FILLED)
+        ax.bar_label(bars, labels=[pct(v, 0) for v in shown["tambon_share"]], fontsize="small", padding=2)
+        ax.set_yticks(y, shown[label_col], fontsize="small")
+        ax.set_xlim(0, 1.12)
+        from matplotlib.ticker import PercentFormatter
+
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        ax.set_title(t(f"{k}.chart_title", lang))
+        ax.spines[["top", "right"]].set_visible(False)
+
+    terms = top_terms(texts, by="table", n=n_terms)
+    tables = [tb.code for tb in ds.codebook.tables]
+    term_cols = [t("common.rank", lang), *(f"{tb.number}. {tb.title.text(lang)}" for tb in ds.codebook.tables)]
+    term_rows = []
+    for rank in range(1, n_terms + 1):
+        line: list[object] = [rank]
+        for tb in tables:
+            hit = terms[(terms["table"] == tb) & (terms["rank"] == rank)]
+            line.append(f"{hit['term'].iloc[0]} ({int(hit['tambons'].iloc[0])})" if not hit.empty else "")
+        if any(line[1:]):
+            term_rows.append(line)
+    return Section(k, t(f"{k}.title", lang), [
+        explain(t(f"{k}.explain", lang)),
+        figure(fig, alt=t(f"{k}.chart_title", lang)),
+        table(columns, rows, num_cols=(1, 2, 3)),
+        heading(t(f"{k}.terms_title", lang), 3),
+        table(term_cols, term_rows, num_cols=(0,)),
+    ], data={"themes": counts, "terms": terms})
+
+
+# --- 8. quality summary ---------------------------------------------------------------------
+
+
+def _plain(code: str, lang: str) -> str:
+    try:
+        return t(f"problem_codes.{code}", lang)
+    except KeyError:
+        return t("problem_codes.other", lang)
+
+
+def quality_summary(ds: Dataset, lang: str = "th") -> Section:
+    """Problems by severity and code, files with errors, unresolved tambons."""
+    check_lang(lang)
+    k = "network.quality_summary"
+    qn = "tambon.quality_notes"
+    p = ds.problems
+    parts: list[object] = [explain(t(f"{k}.explain", lang)), heading(t(f"{k}.by_code", lang), 3)]
+    by_code = (p.groupby(["severity", "code"]).size().rename("count").reset_index()
+               .sort_values(["severity", "count", "code"], ascending=[True, False, True], kind="stable"))
+    if by_code.empty:
+        parts.append(tag("p", tag("strong", t(f"{qn}.none", lang))))
+    else:
+        parts.append(table(
+            [t(f"{qn}.severity", lang), t(f"{k}.kind", lang), t(f"{qn}.meaning", lang), t("common.count", lang)],
+            [[severity_tag(r.severity, lang), r.code, _plain(r.code, lang), r.count] for r in by_code.itertuples()]
+            + [["", "", t("common.total", lang), len(p)]],
+            num_cols=(3,), total_rows=[len(by_code)]))
+
+    parts.append(heading(t(f"{k}.error_files", lang), 3))
+    errors = p[p["severity"] == "error"].sort_values(["source_file", "location"], kind="stable")
+    if errors.empty:
+        parts.append(note(t(f"{k}.no_error_files", lang), "sii-muted"))
+    else:
+        parts.append(table([t(f"{qn}.file", lang), t(f"{qn}.meaning", lang), t(f"{qn}.detail", lang)],
+                           [[r.source_file, _plain(r.code, lang), f"{r.code}: {r.message}"]
+                            for r in errors.itertuples()]))
+
+    parts.append(heading(t(f"{k}.unresolved", lang), 3))
+    tam = _tambons(ds)
+    unresolved = tam[~tam["resolved"].astype(bool)]
+    if unresolved.empty:
+        parts.append(note(t(f"{k}.no_unresolved", lang), "sii-muted"))
+    else:
+        from .tambon import RESOLUTION_CODES
+
+        rows = []
+        for r in unresolved.to_dict("records"):
+            why = p[(p["tambon_id"] == r["tambon_id"]) & p["code"].isin(RESOLUTION_CODES)]
+            reason = "\n".join(f"{_plain(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True))
+            rows.append([r["tambon_id"], _short(ds, r, lang), r["source_file"], reason or t("common.none", lang)])
+        parts.append(table([t("common.code", lang), t("common.place", lang), t(f"{qn}.file", lang),
+                            t(f"{k}.reason", lang)], rows))
+    return Section(k, t(f"{k}.title", lang), parts, data={"by_code": by_code, "errors": errors,
+                                                           "unresolved": unresolved})
+
+
+# --- 9. report links -------------------------------------------------------------------------
+
+
+def report_links(ds: Dataset, lang: str = "th", link_base: str = LINK_BASE) -> Section:
+    """Links to every tambon report, grouped by province: ``<a href="{link_base}{id}.html">``.
+    An id that is neither a DOPA code nor ``u-`` + 10 hex digits gets no link."""
+    check_lang(lang)
+    k = "network.report_links"
+    tam = _tambons(ds)
+    prov = _provinces(ds, lang).set_index("tambon_id")["province"]
+    overall = tambon_scores(ds).set_index("tambon_id")["overall_outcome_coverage"]
+    tam = tam.assign(_province=tam["tambon_id"].map(prov))
+    parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    links = []
+    for province in _sort_names(tam["_province"].unique()):
+        members = tam[tam["_province"] == province]
+        members = members.assign(_name=[_short(ds, r, lang) for r in members.to_dict("records")])
+        pos = {name: i for i, name in enumerate(_sort_names(members["_name"].unique()))}
+        members = members.sort_values(["_name", "tambon_id"], key=lambda s: s.map(pos) if s.name == "_name" else s,
+                                      kind="stable")
+        items = []
+        for r in members.to_dict("records"):
+            href = tambon_href(r["tambon_id"], link_base)
+            name = r["_name"]
+            score = f" ({pct(overall.get(r['tambon_id']))})"
+            if href:
+                items.append(Markup(link(href, name) + esc(score)))
+            else:
+                items.append(Markup(esc(name + score) + " " + tag("span", t(f"{k}.no_link", lang), cls="sii-muted")))
+            links.append({"province": province, "tambon_id": r["tambon_id"], "href": href})
+        parts.append(heading(f"{province} ({len(members)})", 3))
+        parts.append(tag("ul", join(tag("li", i) for i in items), cls="sii-list"))
+    return Section(k, t(f"{k}.title", lang), parts, data={"links": pd.DataFrame(links)})

@@ -1,0 +1,441 @@
+"""Sections of one tambon's report: ``fn(ds, tambon_id, lang="th") -> Section``.
+
+In reading order: ``header``, ``scorecard``, ``heatmaps``, ``sii_profile``,
+``strengths_gaps``, ``team_words``, ``summary_table``, ``quality_notes``
+(``SECTIONS``). ``ds`` is ``siianalysis.analysis.load(processed_dir)``. Every
+number is the analysis library's (``tambon_scores``, ``positions``,
+``strengths_and_gaps``, ``gap_peers``); this module only lays them out, in the
+words of ``data/report_text.yaml`` and the labels of the codebook.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from siianalysis.analysis.gaps import gap_peers, strengths_and_gaps
+from siianalysis.analysis.load import Dataset
+from siianalysis.analysis.scores import SCORED_TABLES, _ticked_cells, positions, table_scores, tambon_scores
+
+from .html import (
+    Markup,
+    Section,
+    bullet_list,
+    check_lang,
+    display_date,
+    esc,
+    excerpt,
+    explain,
+    figure,
+    heading,
+    join,
+    link,
+    note,
+    num,
+    pct,
+    place_name,
+    place_part,
+    ratio,
+    severity_tag,
+    t,
+    table,
+    tag,
+    tambon_href,
+)
+
+SECTIONS = ("header", "scorecard", "heatmaps", "sii_profile", "strengths_gaps", "team_words",
+            "summary_table", "quality_notes")
+# problem codes that explain why a tambon has no DOPA code
+RESOLUTION_CODES = ("unknown-tambon", "ambiguous-tambon", "no-tambon", "district-mismatch", "province-mismatch")
+PEER_ROWS_SHOWN = 2  # rows quoted per peer; the rest are counted
+
+
+def _row(ds: Dataset, tambon_id: str) -> dict:
+    return ds.tambon(str(tambon_id))  # KeyError naming the id if unknown
+
+
+def _problems(ds: Dataset, row: dict) -> pd.DataFrame:
+    """Problems of this tambon: logged under its id (superseded files included) or in its file."""
+    p = ds.problems
+    same_file = (p["source_file"] == row["source_file"]) & (row["source_file"] != "")
+    mine = (p["tambon_id"] == row["tambon_id"]) | same_file
+    return p[mine].drop_duplicates().reset_index(drop=True)
+
+
+def _plain_problem(code: str, lang: str) -> str:
+    try:
+        return t(f"problem_codes.{code}", lang)
+    except KeyError:
+        return t("problem_codes.other", lang)
+
+
+def _table_label(ds: Dataset, table: str, lang: str) -> str:
+    return ds.codebook.table(table).title.text(lang)
+
+
+def _row_label(ds: Dataset, table: str, row_code: str, team_label: str, lang: str) -> str:
+    """The codebook's label of a canonical row; what the team wrote for an "other" row."""
+    row = ds.codebook.table(table).row(row_code)
+    if row.other and team_label:
+        return team_label
+    return row.label.text(lang)
+
+
+def _present_tables(ds: Dataset, row: dict) -> set[str]:
+    listed = {x for x in str(row.get("tables") or "").split(",") if x}
+    reported = set(ds.rows.loc[ds.rows["tambon_id"] == row["tambon_id"], "table"])
+    return listed | reported
+
+
+# --- 1. header -----------------------------------------------------------------------------
+
+
+def header(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
+    """Title, place (Thai; English names too with ``lang="en"``), DOPA code or why there is
+    none, worksheet date, source file, tables found, and what the report is."""
+    check_lang(lang)
+    row = _row(ds, tambon_id)
+    cb = ds.codebook
+    title = t("tambon.header.title", lang, tambon=place_part(row, "tambon", lang) or row["tambon_id"])
+    sub = place_name(row, cb, lang, short=False, parts=("amphoe", "province"))
+
+    def named(part: str) -> str:
+        th, en = row.get(f"{part}_th") or "", row.get(f"{part}_en") or ""
+        return f"{en} ({th})" if lang == "en" and en and th else (th or en or t("common.none", lang))
+
+    lines: list[tuple[str, object]] = [(cb.identity[p].text(lang), named(p)) for p in ("tambon", "amphoe", "province")]
+    problems = _problems(ds, row)
+    if row["resolved"]:
+        code_cell: object = row["tambon_id"]
+    else:
+        why = problems[problems["code"].isin(RESOLUTION_CODES)]
+        reasons = [f"{_plain_problem(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True)]
+        code_cell = Markup(tag("strong", t("tambon.header.unresolved", lang))
+                           + (bullet_list(reasons) if reasons else Markup(""))
+                           + note(t("tambon.header.report_id", lang, id=row["tambon_id"]), "sii-muted"))
+    present = _present_tables(ds, row)
+    tables_found = [f"{tb.number}. {tb.title.text(lang)}" for tb in cb.tables if tb.code in present]
+    lines += [
+        (t("tambon.header.dopa_code", lang), code_cell),
+        (t("tambon.header.date", lang), display_date(row["worksheet_date"], lang)),
+        (t("tambon.header.source", lang), row["source_file"] or t("common.none", lang)),
+        (t("tambon.header.tables_found", lang), "\n".join(tables_found) or t("common.none", lang)),
+    ]
+    info = table(["", ""], lines, cls="sii-t sii-kv")
+    info = Markup(info.replace("<thead><tr><th></th><th></th></tr></thead>", ""))  # a key/value table
+    return Section("tambon.header", title, [
+        tag("p", sub, cls="sii-sub"),
+        tag("p", t("tambon.header.subtitle", lang), cls="sii-muted"),
+        info,
+        explain(t("tambon.header.intro", lang)),
+    ], data={"tambon": pd.DataFrame([row])}, level=1)
+
+
+# --- 2. scorecard ------------------------------------------------------------------------
+
+
+def scorecard_frame(ds: Dataset, tambon_id: str) -> pd.DataFrame:
+    """The scorecard's numbers, one line per pillar (people, mechanism, data) and
+    ``overall``: ``pillar, present, rows_reported, other_rows_reported, rows_canonical,
+    ticks, tick_cells, tick_rate, outcomes_reached, outcomes_total, outcome_coverage,
+    score`` (the ``tambon_scores`` column compared), ``network_n, network_median,
+    network_percentile, province_n, province_median, province_percentile``.
+
+    Pillar lines are ``table_scores``; the overall line sums their counts (its
+    tick rate = all ticks ÷ all tick cells) and takes ``overall_outcome_coverage``
+    (the mean of the pillars) as its coverage.
+    """
+    tid = str(tambon_id)
+    _row(ds, tid)
+    scores = tambon_scores(ds)
+    ts = table_scores(ds)
+    mine = ts[ts["tambon_id"] == tid].set_index("table")
+    lines = []
+    for table_code in SCORED_TABLES:
+        m = mine.loc[table_code]
+        lines.append({"pillar": table_code, "present": bool(m["table_present"]),
+                      **{k: m[k] for k in ("rows_reported", "other_rows_reported", "rows_canonical", "ticks",
+                                           "tick_cells", "tick_rate", "outcomes_reached", "outcomes_total",
+                                           "outcome_coverage")},
+                      "score": f"{table_code}_outcome_coverage"})
+    tot = pd.DataFrame(lines)
+    sums = {k: int(tot[k].sum()) for k in ("rows_reported", "other_rows_reported", "rows_canonical", "ticks",
+                                            "tick_cells", "outcomes_reached", "outcomes_total")}
+    overall = scores.loc[scores["tambon_id"] == tid, "overall_outcome_coverage"].iloc[0]
+    lines.append({"pillar": "overall", "present": bool(tot["present"].all()), **sums,
+                  "tick_rate": sums["ticks"] / sums["tick_cells"] if sums["tick_cells"] else 0.0,
+                  "outcome_coverage": float(overall), "score": "overall_outcome_coverage"})
+    out = pd.DataFrame(lines)
+    for col in ("network_n", "network_median", "network_percentile", "province_n", "province_median",
+                "province_percentile"):
+        out[col] = [positions(scores, s).set_index("tambon_id").loc[tid, col] for s in out["score"]]
+    return out
+
+
+def scorecard(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
+    """Per pillar and overall: rows reported / canonical, tick rate, outcomes reached /
+    total, outcome coverage; network and province median and this tambon's percentile."""
+    check_lang(lang)
+    row = _row(ds, tambon_id)
+    frame = scorecard_frame(ds, tambon_id)
+    k = "tambon.scorecard"
+    columns = [t(f"{k}.{c}", lang) for c in ("pillar", "rows_reported", "tick_rate", "outcomes_reached",
+                                               "outcome_coverage", "network_median", "network_percentile",
+                                               "province_median", "province_percentile")]
+    rows = []
+    for line in frame.to_dict("records"):
+        if line["pillar"] == "overall":
+            label: object = t("common.overall", lang)
+        else:
+            label = _table_label(ds, line["pillar"], lang)
+            if not line["present"]:
+                label = f"{label}\n{t(f'{k}.not_sent', lang)}"
+        reported = ratio(line["rows_reported"], line["rows_canonical"])
+        if line["other_rows_reported"]:
+            reported += " " + t(f"{k}.other_rows", lang, n=int(line["other_rows_reported"]))
+        rows.append([label, reported, pct(line["tick_rate"]), ratio(line["outcomes_reached"], line["outcomes_total"]),
+                     pct(line["outcome_coverage"]), pct(line["network_median"]), num(line["network_percentile"]),
+                     pct(line["province_median"]), num(line["province_percentile"])])
+    overall = frame.iloc[-1]
+    compared = t(f"{k}.compared_with", lang, network=int(overall["network_n"]),
+                 province=int(overall["province_n"]) if pd.notna(overall["province_n"]) else 0,
+                 province_name=place_part(row, "province", lang) or t("common.unknown_province", lang))
+    return Section(k, t(f"{k}.title", lang), [
+        explain(t(f"{k}.explain", lang)),
+        table(columns, rows, num_cols=range(1, 9), total_rows=[len(rows) - 1]),
+        note(compared),
+    ], data={"scorecard": frame})
+
+
+# --- 3. heatmaps ---------------------------------------------------------------------------
+
+
+def heatmaps(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
+    """Rows × outcomes of Tables 1–3 (``heatmap_rows_outcomes``), one figure per table."""
+    from siianalysis.analysis.plots import heatmap_rows_outcomes
+
+    check_lang(lang)
+    tid = str(_row(ds, tambon_id)["tambon_id"])
+    parts: list[object] = [explain(t("tambon.heatmaps.explain", lang))]
+    for table_code in SCORED_TABLES:
+        title = _table_label(ds, table_code, lang)
+        parts.append(heading(f"{ds.codebook.table(table_code).number}. {title}", 3))
+        parts.append(figure(heatmap_rows_outcomes(ds, tid, table_code, lang), alt=title))
+    return Section("tambon.heatmaps", t("tambon.heatmaps.title", lang), parts)
+
+
+# --- 4. S-I-I profile ---------------------------------------------------------------------
+
+
+def sii_profile(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
+    """The S-I-I lens profile beside the province and network medians (figure + table)."""
+    from siianalysis.analysis.plots import sii_profile as profile_plot
+    from siianalysis.analysis.scores import lens_scores
+
+    check_lang(lang)
+    tid = str(_row(ds, tambon_id)["tambon_id"])
+    k = "tambon.sii_profile"
+    scores = tambon_scores(ds)
+    ls = lens_scores(ds)
+    mine = ls[ls["tambon_id"] == tid].set_index("lens")
+    lines = []
+    for lens in ds.codebook.lenses:
+        pos = positions(scores, f"lens_{lens.code}").set_index("tambon_id").loc[tid]
+        m = mine.loc[lens.code]
+        lines.append({"lens": lens.code, "label": lens.label.text(lang), "outcomes_reached": int(m["outcomes_reached"]),
+                      "outcomes_tagged": int(m["outcomes_tagged"]), "lens_coverage": float(m["lens_coverage"]),
+                      "province_median": pos["province_median"], "network_median": pos["network_median"]})
+    frame = pd.DataFrame(lines)
+    columns = [t(f"{k}.{c}", lang) for c in ("lens", "outcomes", "coverage", "province_median", "network_median")]
+    rows = [[x["label"], ratio(x["outcomes_reached"], x["outcomes_tagged"]), pct(x["lens_coverage"]),
+             pct(x["province_median"]), pct(x["network_median"])] for x in lines]
+    return Section(k, t(f"{k}.title", lang), [
+        explain(t(f"{k}.explain", lang)),
+        figure(profile_plot(ds, tid, lang), alt=t(f"{k}.title", lang)),
+        table(columns, rows, num_cols=range(1, 5)),
+    ], data={"lenses": frame})
+
+
+# --- 5. strengths, gaps and peers ------------------------------------------------------------
+
+
+def _peer_table(ds: Dataset, lines: pd.DataFrame, lang: str, peer_links: bool) -> Markup:
+    k = "tambon.strengths_gaps"
+    ident = ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id")
+    columns = [t(f"{k}.peer", lang), t(f"{k}.row", lang), t(f"{k}.what_they_do", lang), t(f"{k}.plan", lang)]
+    rows = []
+    for _, peer in lines.groupby("peer_rank", sort=True):
+        first = peer.iloc[0]
+        pid = first["peer_id"]
+        name = place_name(ident.loc[pid].to_dict() | {"tambon_id": pid}, ds.codebook, lang)
+        href = tambon_href(pid) if peer_links else None
+        who = Markup((link(href, name) if href else esc(name))
+                     + tag("div", t(f"proximity.{first['proximity']}", lang), cls="sii-muted"))
+        shown = peer.head(PEER_ROWS_SHOWN)
+        for i, (_, line) in enumerate(shown.iterrows()):
+            doing = "\n".join(x for x in (line["method"], line["assets"]) if x)
+            if line["remark"]:
+                doing = f"{doing}\n({line['remark']})" if doing else line["remark"]
+            row_text = f"{line['row_code']} {line['row_label']}"
+            if i == len(shown) - 1 and len(peer) > len(shown):
+                row_text += "\n" + t("common.more_rows", lang, n=len(peer) - len(shown))
+            rows.append([who if i == 0 else "", row_text,
+                         excerpt(doing) or t("common.nothing_written", lang),
+                         excerpt(line["plan"]) or t("common.nothing_written", lang)])
+    return table(columns, rows)
+
+
+def strengths_gaps(ds: Dataset, tambon_id: str, lang: str = "th", n_peers: int = 3,
+                   peer_links: bool = True) -> Section:
+    """Per table: outcomes reached (strengths) and not (gaps); for each gap up to
+    ``n_peers`` peer tambons that reached it (same district, then province, then
+    network) with what they wrote. ``peer_links``: link peers to their reports
+    (``<peer_id>.html``, beside this report)."""
+    check_lang(lang)
+    tid = str(_row(ds, tambon_id)["tambon_id"])
+    k = "tambon.strengths_gaps"
+    sg = strengths_and_gaps(ds, tid, lang)
+    peers = gap_peers(ds, tid, n=n_peers, lang=lang)
+    parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    for table_code in SCORED_TABLES:
+        tb = ds.codebook.table(table_code)
+        parts.append(heading(f"{tb.number}. {tb.title.text(lang)}", 3))
+        mine = sg[sg["table"] == table_code]
+        strong = mine[mine["reached"]]
+        parts.append(heading(f"{t(f'{k}.strengths', lang)} ({len(strong)}/{len(mine)})", 4))
+        if strong.empty:
+            parts.append(note(t(f"{k}.no_strengths", lang), "sii-muted"))
+        else:
+            parts.append(bullet_list(
+                f"{o.outcome_code} {o.outcome} — {t(f'{k}.on_rows', lang)} {o.rows.replace(',', ', ')}"
+                for o in strong.itertuples()))
+        gaps = mine[~mine["reached"]]
+        parts.append(heading(f"{t(f'{k}.gaps', lang)} ({len(gaps)}/{len(mine)})", 4))
+        if gaps.empty:
+            parts.append(note(t(f"{k}.no_gaps", lang), "sii-muted"))
+        for gap in gaps.itertuples():
+            lines = peers[peers["outcome_code"] == gap.outcome_code]
+            block: list[Markup] = [tag("p", tag("strong", f"{gap.outcome_code} {gap.outcome}"))]
+            if lines.empty:
+                block.append(note(t(f"{k}.no_peer", lang), "sii-muted"))
+            else:
+                block.append(note(t(f"{k}.peers_total", lang, n=int(lines["peers_total"].iloc[0]))))
+                block.append(_peer_table(ds, lines, lang, peer_links))
+            parts.append(tag("div", join(block), cls="sii-gap"))
+    return Section(k, t(f"{k}.title", lang), parts, data={"strengths_gaps": sg, "peers": peers})
+
+
+# --- 6. the team's words -------------------------------------------------------------------
+
+
+def _texts_wide(ds: Dataset, tid: str, table_code: str) -> dict[str, dict[str, list[str]]]:
+    """row_code -> field -> texts, for one tambon and table."""
+    texts = ds.texts[(ds.texts["tambon_id"] == tid) & (ds.texts["table"] == table_code)]
+    out: dict[str, dict[str, list[str]]] = {}
+    for r, f, x in zip(texts["row_code"], texts["field"], texts["text"], strict=True):
+        if x:
+            out.setdefault(r, {}).setdefault(f, []).append(x)
+    return out
+
+
+def _reported(ds: Dataset, tid: str, table_code: str) -> pd.DataFrame:
+    tb = ds.codebook.table(table_code)
+    order = {r.code: r.number for r in tb.rows}
+    rows = ds.rows[(ds.rows["tambon_id"] == tid) & (ds.rows["table"] == table_code)]
+    rows = rows[rows["row_code"].isin(order)].drop_duplicates("row_code")
+    return rows.sort_values("row_code", key=lambda s: s.map(order), kind="stable")
+
+
+def team_words(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
+    """What the team wrote in Tables 1–3: per reported row its label, method/assets,
+    plan, the outcomes ticked on it, and remarks."""
+    check_lang(lang)
+    row = _row(ds, tambon_id)
+    tid = str(row["tambon_id"])
+    k = "tambon.team_words"
+    present = _present_tables(ds, row)
+    ticks = _ticked_cells(ds.for_tambon(tid))
+    parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    data = {}
+    for table_code in SCORED_TABLES:
+        tb = ds.codebook.table(table_code)
+        parts.append(heading(f"{tb.number}. {tb.title.text(lang)}", 3))
+        rows = _reported(ds, tid, table_code)
+        if rows.empty:
+            key = "common.not_reported_table" if table_code not in present else "common.nothing_written"
+            parts.append(note(t(key, lang, table=tb.title.text(lang)), "sii-muted"))
+            continue
+        texts = _texts_wide(ds, tid, table_code)
+        fields = [f for f in tb.columns if f not in ("label", "outcomes")]
+        columns = [tb.label_column.text(lang), *(tb.field(f).label.text(lang) for f in fields),
+                   t(f"{k}.ticked", lang), t(f"{k}.remarks", lang)]
+        mine = ticks[ticks["table"] == table_code]
+        body, records = [], []
+        for r in rows.itertuples():
+            got = texts.get(r.row_code, {})
+            label = f"{r.row_code} {_row_label(ds, table_code, r.row_code, r.label, lang)}"
+            written = got.get("written_label", [])
+            if written and not tb.row(r.row_code).other:
+                label += "\n(" + "; ".join(written) + ")"
+            ticked = [o.code for o in tb.outcomes if ((mine["row_code"] == r.row_code)
+                                                     & (mine["criterion_code"] == o.code)).any()]
+            remarks = [f"{f.removeprefix('remark.')}: {x}" for f, xs in got.items() if f.startswith("remark.")
+                       for x in xs] + [x for x in got.get("note", [])]
+            values = ["\n".join(got.get(f, [])) for f in fields]
+            body.append([label, *values, ", ".join(ticked) or t("common.none", lang), "\n".join(remarks)])
+            records.append({"row_code": r.row_code, "label": label, **dict(zip(fields, values, strict=True)),
+                            "ticked": ",".join(ticked), "remarks": "\n".join(remarks)})
+        if not any(line[-1] for line in body):  # no remarks in this table: no empty column
+            columns, body = columns[:-1], [line[:-1] for line in body]
+        parts.append(table(columns, body))
+        data[table_code] = pd.DataFrame(records)
+    return Section(k, t(f"{k}.title", lang), parts, data=data)
+
+
+# --- 7. Table 4 -----------------------------------------------------------------------------
+
+
+def summary_table(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
+    """Table 4 (S1–S3): what exists / has been done, and how to raise it."""
+    check_lang(lang)
+    row = _row(ds, tambon_id)
+    tid = str(row["tambon_id"])
+    k = "tambon.summary_table"
+    tb = ds.codebook.table("summary")
+    title = t(f"{k}.title", lang, cue=ds.codebook.table_title_cue, number=tb.number, table=tb.title.text(lang))
+    parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    rows = _reported(ds, tid, "summary")
+    if rows.empty and "summary" not in _present_tables(ds, row):
+        parts.append(note(t("common.not_reported_table", lang, table=tb.title.text(lang)), "sii-muted"))
+        return Section(k, title, parts, data={"summary": pd.DataFrame()})
+    texts = _texts_wide(ds, tid, "summary")
+    fields = [f for f in tb.columns if f != "label"]
+    columns = [tb.label_column.text(lang), *(tb.field(f).label.text(lang) for f in fields)]
+    body, records = [], []
+    for r in tb.rows:
+        got = texts.get(r.code, {})
+        values = ["\n".join(got.get(f, [])) for f in fields]
+        body.append([f"{r.code} {r.label.text(lang)}", *(v or t("common.none", lang) for v in values)])
+        records.append({"row_code": r.code, **dict(zip(fields, values, strict=True))})
+    parts.append(table(columns, body))
+    return Section(k, title, parts, data={"summary": pd.DataFrame(records)})
+
+
+# --- 8. quality notes ----------------------------------------------------------------------
+
+
+def quality_notes(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
+    """Problems logged for this tambon and its superseded files, in plain words."""
+    check_lang(lang)
+    row = _row(ds, tambon_id)
+    k = "tambon.quality_notes"
+    problems = _problems(ds, row)
+    parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    if problems.empty:
+        parts.append(tag("p", tag("strong", t(f"{k}.none", lang))))
+    else:
+        problems = problems.sort_values(["severity", "source_file", "location"], kind="stable")
+        columns = [t(f"{k}.{c}", lang) for c in ("severity", "file", "location", "meaning", "detail")]
+        parts.append(table(columns, [
+            [severity_tag(p.severity, lang), p.source_file, p.location, _plain_problem(p.code, lang),
+             f"{p.code}: {p.message}"] for p in problems.itertuples()]))
+    return Section(k, t(f"{k}.title", lang), parts, data={"problems": problems})
