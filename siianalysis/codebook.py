@@ -110,6 +110,38 @@ class Lens:
 
 
 @dataclass(frozen=True, slots=True)
+class Option:
+    """One choice of a closed list (a review pillar, a priority), with its spellings."""
+
+    code: str
+    label: Label
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """The expert review workbook: its pillars, priorities and column headers."""
+
+    pillars: tuple[Option, ...] = ()
+    priorities: tuple[Option, ...] = ()
+    columns: dict[str, Label] = field(default_factory=dict, hash=False)
+
+    def pillar_of(self, written: str) -> str | None:
+        """The pillar code a reviewer's text names (any label, alias or code), or None."""
+        return _option_of(self.pillars, written)
+
+    def priority_of(self, written: str) -> str | None:
+        return _option_of(self.priorities, written)
+
+
+def _option_of(options: tuple[Option, ...], written: str) -> str | None:
+    key = fold(written)
+    for option in options:
+        if key and (key == option.code or key in option.label.keys()):
+            return option.code
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class Codebook:
     version: int
     tables: tuple[Table, ...]
@@ -119,6 +151,7 @@ class Codebook:
     ticked: frozenset[str] = frozenset()
     not_ticked: frozenset[str] = frozenset()
     table_title_cue: str = ""
+    review: Review = field(default_factory=Review, hash=False)
     source: str = ""
 
     def table(self, code: str) -> Table:
@@ -212,7 +245,19 @@ def parse_codebook(data: dict, source: str = "") -> Codebook:
         ticked=frozenset(str(s).casefold() for s in ticks.get("ticked", ())),
         not_ticked=frozenset(str(s).casefold() for s in ticks.get("not_ticked", ())),
         table_title_cue=str(data.get("table_title_cue", "")),
+        review=_review(data.get("review", {})),
         source=source,
+    )
+
+
+def _review(data: dict) -> Review:
+    def options(key: str) -> tuple[Option, ...]:
+        return tuple(Option(o["code"], _label(o)) for o in data.get(key, ()) or ())
+
+    return Review(
+        pillars=options("pillars"),
+        priorities=options("priorities"),
+        columns={k: _label(v) for k, v in (data.get("columns", {}) or {}).items()},
     )
 
 
