@@ -135,6 +135,8 @@ def test_tambon_report_runs_and_shows_every_section(run, processed, lang):
     assert html.count("data:image/png;base64,") == 4
     assert html.count("<style>") == 1
     assert "<script" not in html.lower()
+    # no feedback.parquet (no review yet): the experts' section says so (with reviews: test_feedback)
+    assert str(h.esc(h.t("feedback.none", lang))) in html
 
 
 def test_network_report_runs_and_links_every_tambon(run, processed):
@@ -148,6 +150,7 @@ def test_network_report_runs_and_links_every_tambon(run, processed):
     for tid in ds.tambon_ids:
         assert f'href="tambon/{tid}.html"' in html
     assert "<script" not in html.lower()
+    assert str(h.esc(h.t("feedback.none", "th"))) in html  # no review yet
 
 
 def test_explore_notebook_runs(run):

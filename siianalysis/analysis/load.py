@@ -1,9 +1,12 @@
-"""The processed worksheets as one ``Dataset``: five tidy frames and the codebook.
+"""The processed worksheets as one ``Dataset``: six tidy frames and the codebook.
 
 The processed directory (written by ``siianalysis normalise``) holds
-``tambons``, ``rows``, ``ticks``, ``texts`` and ``problems`` as Parquet (CSV
-twins exist; Parquet is read because it keeps types). ``load`` reads them and
-makes their types dependable for the analysis:
+``tambons``, ``rows``, ``ticks``, ``texts``, ``problems`` and ``feedback`` (the
+experts' suggestions, read from the review workbooks) as Parquet (CSV twins
+exist; Parquet is read because it keeps types). ``problems`` and ``feedback``
+may be absent (a clean run, no review yet): they are then empty frames with
+their columns. ``load`` reads them and makes their types dependable for the
+analysis:
 
 - every id and label column is a string column with ``""`` for missing, so a
   DOPA code "500707" never becomes the number 500707 and merges between
@@ -35,9 +38,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "ticks": ("tambon_id", "table", "row_code", "criterion_code", "ticked"),
     "texts": ("tambon_id", "table", "row_code", "field", "text"),
     "problems": ("source_file", "location", "severity", "code", "message", "tambon_id"),
+    # the experts' suggestions (workshop step 3): pillar = people | mechanism | data | overall,
+    # priority = high | medium | low or "", reviewed_on = ISO date or ""
+    "feedback": ("tambon_id", "pillar", "reviewer", "suggestion", "priority", "reviewed_on", "source_file"),
 }
 BOOL_COLUMNS = frozenset({"resolved", "ticked"})
-# Files that must exist; problems.parquet may be absent (a clean run has none).
+# Files that must exist; problems.parquet and feedback.parquet may be absent
+# (a clean run has no problems; no expert has reviewed yet).
 REQUIRED = ("tambons", "rows", "ticks", "texts")
 _TRUE = frozenset({"true", "t", "1", "yes", "y"})
 
@@ -79,7 +86,7 @@ def normalise_frame(df: pd.DataFrame | None, name: str) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Dataset:
     """The processed worksheets: ``tambons``, ``rows``, ``ticks``, ``texts``,
-    ``problems`` (pandas frames, see ``COLUMNS``) and the ``codebook``.
+    ``problems``, ``feedback`` (pandas frames, see ``COLUMNS``) and the ``codebook``.
 
     Build one with ``load(dir)`` or, from frames in memory (tests, notebooks),
     ``Dataset.from_frames(...)``.
@@ -92,6 +99,8 @@ class Dataset:
     problems: pd.DataFrame = field(repr=False)
     codebook: Codebook = field(repr=False)
     path: Path | None = None
+    # last, with a default: code that builds a Dataset from the first five frames keeps working
+    feedback: pd.DataFrame = field(default_factory=lambda: normalise_frame(None, "feedback"), repr=False)
 
     @classmethod
     def from_frames(
@@ -103,9 +112,11 @@ class Dataset:
         problems: pd.DataFrame | None = None,
         codebook: Codebook | None = None,
         path: Path | None = None,
+        feedback: pd.DataFrame | None = None,
     ) -> Dataset:
         """A Dataset from frames; each is typed as ``load`` does, missing ones are empty."""
-        frames = dict(tambons=tambons, rows=rows, ticks=ticks, texts=texts, problems=problems)
+        frames = dict(tambons=tambons, rows=rows, ticks=ticks, texts=texts, problems=problems,
+                      feedback=feedback)
         return cls(
             **{name: normalise_frame(df, name) for name, df in frames.items()},
             codebook=codebook or load_codebook(),
@@ -116,7 +127,8 @@ class Dataset:
         where = f" from {self.path}" if self.path else ""
         return (
             f"Dataset({len(self.tambons)} tambons, {len(self.rows)} rows, {len(self.ticks)} ticks, "
-            f"{len(self.texts)} texts, {len(self.problems)} problems{where})"
+            f"{len(self.texts)} texts, {len(self.problems)} problems, "
+            f"{len(self.feedback)} suggestions{where})"
         )
 
     @property
@@ -132,7 +144,7 @@ class Dataset:
         return hit.iloc[0].to_dict()
 
     def for_tambon(self, tambon_id: str) -> Dataset:
-        """This dataset cut down to one tambon (every frame, problems included)."""
+        """This dataset cut down to one tambon (every frame, problems and feedback included)."""
         self.tambon(tambon_id)  # fail early on an unknown id
         tid = str(tambon_id)
         return replace(

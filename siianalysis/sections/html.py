@@ -66,6 +66,17 @@ text-align:left;white-space:normal;line-height:1.5}
 .sii .sii-tag.warning{background:#fff3c4;color:#6b4e00}
 .sii .sii-gap{margin:.6em 0 1em;padding-left:.6em;border-left:3px solid #e07b39}
 .sii a{color:#1f6fb2}
+.sii table.sii-side{width:100%;table-layout:fixed}
+.sii table.sii-side td{width:50%}
+.sii .sii-item{margin:0 0 .7em}
+.sii .sii-item:last-child{margin-bottom:0}
+.sii .sii-meta{color:#52606d;font-size:.9em}
+.sii .sii-tag.prio-high{background:#fde2e1;color:#8a1c1c}
+.sii .sii-tag.prio-medium{background:#fff3c4;color:#6b4e00}
+.sii .sii-tag.prio-low{background:#e3f4e8;color:#1d5e33}
+.sii .sii-tag.prio-unset{background:#eef1f4;color:#52606d}
+.sii details{margin:.3em 0 .8em}
+.sii details>summary{cursor:pointer;color:#1f4e79}
 """.strip()
 
 

@@ -17,6 +17,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
+import siianalysis.analysis.feedback as fbk
 from siianalysis.analysis.load import Dataset
 from siianalysis.analysis.scores import (
     SCORED_TABLES,
@@ -50,9 +51,10 @@ from .html import (
 )
 
 SECTIONS = ("title", "overview", "outcome_shares", "score_distributions", "data_dropoff", "typology",
-            "model_tambons", "themes_terms", "quality_summary", "report_links")
+            "model_tambons", "themes_terms", "expert_review", "quality_summary", "report_links")
 LINK_BASE = "tambon/"
 MODEL_TOP = 3
+URGENT_TOP = 10
 TERMS_TOP = 10
 ACCENT, FILLED = "#e07b39", "#2a7ab0"
 
@@ -430,7 +432,140 @@ def themes_terms(ds: Dataset, lang: str = "th", n_terms: int = TERMS_TOP) -> Sec
     ], data={"themes": counts, "terms": terms})
 
 
-# --- 8. quality summary ---------------------------------------------------------------------
+# --- 8. the experts' suggestions ---------------------------------------------------------------
+
+
+def coverage_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
+    """Review coverage per province (Thai dictionary order), then a total line:
+    ``province, tambons, reviewed, share, complete`` (reviewed on every pillar),
+    ``lacking`` (ids of the tambons without a review, in file order)."""
+    cov = fbk.review_coverage(ds).tambons
+    prov = _provinces(ds, lang).set_index("tambon_id")["province"]
+    cov = cov.assign(province=cov["tambon_id"].map(prov), complete=cov["missing_pillars"] == "")
+    lines = []
+    for province in _sort_names(cov["province"].unique()):
+        part = cov[cov["province"] == province]
+        lines.append({"province": province, "tambons": len(part), "reviewed": int(part["reviewed"].sum()),
+                      "complete": int(part["complete"].sum()),
+                      "lacking": list(part.loc[~part["reviewed"], "tambon_id"])})
+    lines.append({"province": t("common.total", lang), "tambons": len(cov), "reviewed": int(cov["reviewed"].sum()),
+                  "complete": int(cov["complete"].sum()), "lacking": list(cov.loc[~cov["reviewed"], "tambon_id"])})
+    out = pd.DataFrame(lines, columns=["province", "tambons", "reviewed", "complete", "lacking"])
+    out["share"] = [r / n if n else 0.0 for r, n in zip(out["reviewed"], out["tambons"], strict=True)]
+    return out[["province", "tambons", "reviewed", "share", "complete", "lacking"]]
+
+
+def _priority_tag(ds: Dataset, priority: str, lang: str) -> Markup:
+    from .tambon import priority_tag
+
+    return priority_tag(ds, priority, lang)
+
+
+def expert_review(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BASE,
+                  top: int = URGENT_TOP) -> Section:
+    """The experts' suggestions compiled over the network (``analysis.feedback``): by
+    pillar (counts, and every suggestion grouped under its pillar), by theme, the
+    ``top`` tambons with the most urgent suggestions (linked to their reports), and
+    which tambons still lack a review, per province. Works without any suggestion."""
+    check_lang(lang)
+    k = "network.expert_review"
+    cb = ds.codebook
+    fb = fbk.current_feedback(ds)
+    cov = fbk.review_coverage(ds)
+    tam = _tambons(ds).set_index("tambon_id")
+
+    def who(tid: str) -> Markup:
+        return _linked(ds, tam.loc[tid].to_dict() | {"tambon_id": tid}, lang, link_base)
+
+    parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    reviewers = {r for r in fb["reviewer"] if r}
+    if fb.empty:
+        parts.append(tag("p", tag("strong", t("feedback.none", lang))))
+    else:
+        parts.append(note(t(f"{k}.summary", lang, n=len(fb), reviewers=len(reviewers), reviewed=cov.n_reviewed,
+                            tambons=cov.n_tambons, share=pct(cov.reviewed_share))))
+    orphans = fbk.orphan_feedback(ds)
+    if not orphans.empty:
+        parts.append(note(t(f"{k}.orphans", lang, n=len(orphans),
+                            ids=", ".join(dict.fromkeys(orphans["tambon_id"]))), "sii-muted"))
+    data: dict[str, object] = {"feedback": fb, "coverage": cov.tambons}
+
+    if not fb.empty:
+        # by pillar: counts, then the suggestions themselves
+        by_pillar = fbk.suggestions_by_pillar(ds)
+        priorities = fbk.priority_codes(ds)
+        parts.append(heading(t(f"{k}.by_pillar", lang), 3))
+        columns = [cb.review.columns["pillar"].text(lang), t(f"{k}.suggestions", lang), t("common.tambons", lang),
+                   t(f"{k}.reviewers", lang), *(fbk.priority_label(ds, p, lang) for p in priorities),
+                   t("feedback.unset", lang)]
+        rows = [[fbk.pillar_label(ds, r["pillar"], lang), r["suggestions"], r["tambons"], r["reviewers"],
+                 *(r[p] for p in priorities), r["unset"]] for r in by_pillar.to_dict("records")]
+        parts.append(table(columns, rows, num_cols=range(1, len(columns))))
+        detail_cols = [t("common.place", lang), cb.review.columns["priority"].text(lang), t(f"{k}.suggestion", lang),
+                       cb.review.columns["reviewer"].text(lang)]
+        for pillar in fbk.pillar_codes(ds):
+            part = fb[fb["pillar"] == pillar]
+            if part.empty:
+                continue
+            label = fbk.pillar_label(ds, pillar, lang)
+            body = table(detail_cols, [
+                [who(r["tambon_id"]), _priority_tag(ds, r["priority"], lang), r["suggestion"],
+                 r["reviewer"] or t("feedback.anonymous", lang)] for r in part.to_dict("records")])
+            parts.append(tag("details", Markup(tag("summary", t(f"{k}.show_all", lang, pillar=label, n=len(part)))
+                                               + body)))
+        data["by_pillar"] = by_pillar
+
+        # by theme
+        themes = fbk.suggestion_theme_counts(ds)
+        shown = themes[themes["suggestions"] > 0].sort_values(["tambons", "suggestions"], ascending=False,
+                                                              kind="stable")
+        parts.append(heading(t(f"{k}.by_theme", lang), 3))
+        if shown.empty:
+            parts.append(note(t(f"{k}.no_theme", lang), "sii-muted"))
+        else:
+            label_col = "theme_en" if lang == "en" else "theme_th"
+            parts.append(table(
+                [t(f"{k}.theme", lang), t("common.tambons", lang), t(f"{k}.theme_share", lang),
+                 t(f"{k}.suggestions", lang)],
+                [[r[label_col], r["tambons"], pct(r["tambon_share"]), r["suggestions"]]
+                 for r in shown.to_dict("records")], num_cols=(1, 2, 3)))
+        data["themes"] = themes
+
+        # the most urgent
+        urgent = fbk.urgent_tambons(ds, top)
+        parts.append(heading(t(f"{k}.urgent", lang), 3))
+        if urgent.empty:
+            parts.append(note(t(f"{k}.no_urgent", lang), "sii-muted"))
+        else:
+            high, medium = (fbk.priority_label(ds, p, lang) for p in priorities[:2])
+            parts.append(note(t(f"{k}.urgent_note", lang, high=high, medium=medium)))
+            parts.append(table(
+                [t("common.rank", lang), t("common.place", lang),
+                 *(fbk.priority_label(ds, p, lang) for p in priorities),
+                 t(f"{k}.suggestions", lang), t(f"{k}.high_pillars", lang)],
+                [[r["rank"], who(r["tambon_id"]), *(r[p] for p in priorities), r["suggestions"],
+                  ", ".join(fbk.pillar_label(ds, p, lang) for p in r["high_pillars"].split(",") if p)]
+                 for r in urgent.to_dict("records")], num_cols=(0, *range(2, 3 + len(priorities)))))
+        data["urgent"] = urgent
+
+    # coverage, per province
+    frame = coverage_frame(ds, lang)
+    parts.append(heading(t(f"{k}.coverage", lang), 3))
+    rows = []
+    for i, r in enumerate(frame.to_dict("records")):
+        total = i == len(frame) - 1
+        lacking: object = "" if total else join((who(tid) for tid in r["lacking"]), sep=", ")
+        rows.append([r["province"], r["tambons"], r["reviewed"], pct(r["share"]), r["complete"], lacking])
+    parts.append(table([t("common.province", lang), t("common.tambons", lang), t(f"{k}.reviewed", lang),
+                        t("common.share", lang), t(f"{k}.complete", lang), t(f"{k}.lacking", lang)],
+                       rows, num_cols=(1, 2, 3, 4), total_rows=[len(rows) - 1]))
+    if not cov.unreviewed:
+        parts.append(note(t(f"{k}.all_reviewed", lang)))
+    data["coverage_by_province"] = frame
+    return Section(k, t(f"{k}.title", lang), parts, data=data)
+
+
+# --- 9. quality summary ---------------------------------------------------------------------
 
 
 def _plain(code: str, lang: str) -> str:
@@ -486,7 +621,7 @@ def quality_summary(ds: Dataset, lang: str = "th") -> Section:
                                                            "unresolved": unresolved})
 
 
-# --- 9. report links -------------------------------------------------------------------------
+# --- 10. report links -------------------------------------------------------------------------
 
 
 def report_links(ds: Dataset, lang: str = "th", link_base: str = LINK_BASE) -> Section:

@@ -1,10 +1,10 @@
 """Sections of one tambon's report: ``fn(ds, tambon_id, lang="th") -> Section``.
 
 In reading order: ``header``, ``scorecard``, ``heatmaps``, ``sii_profile``,
-``strengths_gaps``, ``team_words``, ``summary_table``, ``quality_notes``
-(``SECTIONS``). ``ds`` is ``siianalysis.analysis.load(processed_dir)``. Every
+``strengths_gaps``, ``team_words``, ``experts``, ``summary_table``,
+``quality_notes`` (``SECTIONS``). ``ds`` is ``siianalysis.analysis.load(processed_dir)``. Every
 number is the analysis library's (``tambon_scores``, ``positions``,
-``strengths_and_gaps``, ``gap_peers``); this module only lays them out, in the
+``strengths_and_gaps``, ``gap_peers``, ``analysis.feedback``); this module only lays them out, in the
 words of ``data/report_text.yaml`` and the labels of the codebook.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+import siianalysis.analysis.feedback as fbk
 from siianalysis.analysis.gaps import gap_peers, strengths_and_gaps
 from siianalysis.analysis.load import Dataset
 from siianalysis.analysis.scores import SCORED_TABLES, _ticked_cells, positions, table_scores, tambon_scores
@@ -43,7 +44,7 @@ from .html import (
 )
 
 SECTIONS = ("header", "scorecard", "heatmaps", "sii_profile", "strengths_gaps", "team_words",
-            "summary_table", "quality_notes")
+            "experts", "summary_table", "quality_notes")
 # problem codes that explain why a tambon has no DOPA code
 RESOLUTION_CODES = ("unknown-tambon", "ambiguous-tambon", "no-tambon", "district-mismatch", "province-mismatch")
 PEER_ROWS_SHOWN = 2  # rows quoted per peer; the rest are counted
@@ -391,7 +392,97 @@ def team_words(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     return Section(k, t(f"{k}.title", lang), parts, data=data)
 
 
-# --- 7. Table 4 -----------------------------------------------------------------------------
+# --- 7. the experts' suggestions -------------------------------------------------------------
+
+
+def priority_tag(ds: Dataset, priority: str, lang: str) -> Markup:
+    """The priority as a coloured label (the codebook's words; "not given" when blank)."""
+    label = fbk.priority_label(ds, priority, lang)
+    known = priority if label else "unset"
+    return tag("span", label or t("feedback.priority_unset", lang), cls=f"sii-tag prio-{known}")
+
+
+def suggestion_meta(ds: Dataset, line: dict, lang: str) -> str:
+    """ "reviewer · date" of one suggestion (plain text; the priority is shown apart)."""
+    who = line["reviewer"] or t("feedback.anonymous", lang)
+    return " · ".join([who, *([display_date(line["reviewed_on"], lang)] if line["reviewed_on"] else [])])
+
+
+def suggestions_cell(ds: Dataset, fb: pd.DataFrame, lang: str) -> Markup:
+    """The suggestions of one pillar, each: text (line breaks kept), then priority,
+    reviewer and date."""
+    if fb.empty:
+        return note(t("feedback.no_suggestion", lang), "sii-muted")
+    items = []
+    for line in fb.to_dict("records"):
+        meta = Markup(priority_tag(ds, line["priority"], lang) + " " + esc(suggestion_meta(ds, line, lang)))
+        items.append(tag("div", Markup(tag("div", line["suggestion"]) + tag("div", meta, cls="sii-meta")),
+                         cls="sii-item"))
+    return join(items)
+
+
+def team_cell(ds: Dataset, plans: pd.DataFrame, pillar: str, lang: str, achievements: bool = False) -> Markup:
+    """The team's own texts on one pillar (``team_plans`` lines): Table 4's plan (and
+    its achievements when ``achievements``), then the row plans of Tables 1–3."""
+    if pillar == fbk.FALLBACK_PILLAR and plans.empty:
+        return note(t("feedback.overall_plan", lang), "sii-muted")
+    summary = ds.codebook.table(fbk.SUMMARY_TABLE)
+    items = []
+    for field in ("achievements", "plan"):
+        if field == "achievements" and not achievements:
+            continue
+        lines = plans[(plans["table"] == fbk.SUMMARY_TABLE) & (plans["field"] == field)]
+        if not lines.empty:
+            head = t("feedback.table4", lang, cue=ds.codebook.table_title_cue, number=summary.number,
+                     field=summary.field(field).label.text(lang))
+            items.append(tag("div", Markup(tag("div", tag("strong", head)) + tag("div", "\n".join(lines["text"]))),
+                             cls="sii-item"))
+    for line in plans[plans["table"] != fbk.SUMMARY_TABLE].to_dict("records"):
+        items.append(tag("div", Markup(tag("div", tag("strong", line["label"])) + tag("div", line["text"])),
+                         cls="sii-item"))
+    return join(items) if items else note(t("feedback.no_plan", lang), "sii-muted")
+
+
+def pillar_side_by_side(ds: Dataset, plans: pd.DataFrame, fb: pd.DataFrame, pillar: str, lang: str,
+                        achievements: bool = False) -> Markup:
+    """One pillar's two-column table: the team's plans | the experts' suggestions."""
+    mine = plans[plans["pillar"] == pillar]
+    theirs = fb[fb["pillar"] == pillar]
+    return table([t("feedback.team_plans", lang), t("feedback.suggestions", lang)],
+                 [[team_cell(ds, mine, pillar, lang, achievements), suggestions_cell(ds, theirs, lang)]],
+                 cls="sii-t sii-side")
+
+
+def experts(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
+    """The experts' suggestions (workshop step 3) beside the team's own plans, per
+    pillar (people, mechanism, data, overall): a two-column table each. Without any
+    suggestion: a clear note that none came yet."""
+    check_lang(lang)
+    row = _row(ds, tambon_id)
+    tid = str(row["tambon_id"])
+    k = "tambon.experts"
+    fb = fbk.feedback_for(ds, tid)
+    plans = fbk.team_plans(ds, tid, lang)
+    parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    data = {"feedback": fb, "plans": plans}
+    if fb.empty:
+        parts.append(tag("p", tag("strong", t("feedback.none", lang))))
+        return Section(k, t(f"{k}.title", lang), parts, data=data)
+    pillars = fbk.pillar_codes(ds)
+    got = set(fb["pillar"])
+    reviewers = {r for r in fb["reviewer"] if r}
+    parts.append(note(t(f"{k}.summary", lang, n=len(fb), reviewers=len(reviewers),
+                        pillars=sum(p in got for p in pillars), total=len(pillars))))
+    missing = [fbk.pillar_label(ds, p, lang) for p in pillars if p not in got]
+    if missing:
+        parts.append(note(t(f"{k}.missing", lang, pillars=", ".join(missing)), "sii-muted"))
+    for pillar in pillars:
+        parts.append(heading(t("feedback.pillar_heading", lang, pillar=fbk.pillar_label(ds, pillar, lang)), 3))
+        parts.append(pillar_side_by_side(ds, plans, fb, pillar, lang))
+    return Section(k, t(f"{k}.title", lang), parts, data=data)
+
+
+# --- 8. Table 4 -----------------------------------------------------------------------------
 
 
 def summary_table(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
@@ -420,7 +511,7 @@ def summary_table(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     return Section(k, title, parts, data={"summary": pd.DataFrame(records)})
 
 
-# --- 8. quality notes ----------------------------------------------------------------------
+# --- 9. quality notes ----------------------------------------------------------------------
 
 
 def quality_notes(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
