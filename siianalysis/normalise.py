@@ -22,12 +22,13 @@ from siianalysis.parse import ParsedWorksheet, parse_document
 from siianalysis.parse.dates import parse_date
 from siianalysis.parse.resolve import Place, resolve_place
 from siianalysis.problems import Problem, ProblemLog
-from siianalysis.readers import UnreadableFile, read_file
+from siianalysis.readers import RawDocument, UnreadableFile, read_file
+from siianalysis.review import feedback_frame, read_review
 from siianalysis.schemas import columns, schemas
 
 # Our own notes in a raw folder are not worksheets.
 _SKIPPED_NAMES = {"readme.md", "readme.txt", ".gitkeep"}
-PROCESSED_TABLES = ("tambons", "rows", "ticks", "texts", "problems")
+PROCESSED_TABLES = ("tambons", "rows", "ticks", "texts", "problems", "feedback")
 
 
 @dataclass(slots=True)
@@ -44,6 +45,8 @@ class FileResult:
     source_file: str
     submissions: list[Submission] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Filled expert-review workbooks: read once every worksheet is known (their rows name tambons).
+    reviews: list[RawDocument] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -63,6 +66,7 @@ class NormaliseResult:
         lines = [
             f"files read:  {self.files_read}",
             f"worksheets:  {self.worksheets}",
+            f"suggestions: {len(self.tables['feedback'])} from expert-review workbooks",
             f"tambons:     {len(tambons)} ({resolved} resolved to a DOPA code, {len(tambons) - resolved} unresolved)",
             f"problems:    {by_severity.get('error', 0)} errors, {by_severity.get('warning', 0)} warnings",
         ]
@@ -106,9 +110,13 @@ def process_file(path: Path, display_name: str) -> FileResult:
                                            f"could not interpret this file: {type(exc).__name__}: {exc}"))
             continue
         if not worksheet.is_worksheet:
+            if read_review(doc, codebook) is not None:
+                result.reviews.append(doc)
+                continue
             result.problems.append(Problem(
                 display_name, "whole file", "error", "not-a-worksheet",
-                "no worksheet table (people, mechanism, data or summary) was found in this file",
+                "no worksheet table (people, mechanism, data or summary) and no expert-review sheet "
+                "was found in this file",
             ))
             continue
         ident = worksheet.identity
@@ -148,6 +156,20 @@ def _current(submissions: list[Submission]) -> tuple[list[Submission], list[Prob
                 tambon_id,
             ))
     return current, problems
+
+
+def _read_reviews(docs: list[RawDocument], current: list[Submission]) -> tuple[pd.DataFrame, list[Problem]]:
+    """The experts' suggestions; a row naming a tambon with no current worksheet is a problem."""
+    known = {s.place.tambon_id for s in current}
+    codebook = load_codebook()
+    records: list[dict[str, str]] = []
+    problems: list[Problem] = []
+    for doc in docs:
+        read = read_review(doc, codebook, known_tambons=known)
+        if read is not None:
+            records.extend(read.feedback)
+            problems.extend(read.problems)
+    return feedback_frame(records, codebook).reset_index(drop=True), problems
 
 
 def _frames(current: list[Submission], problems: list[Problem]) -> dict[str, pd.DataFrame]:
@@ -242,7 +264,9 @@ def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: i
     submissions = [s for r in results for s in r.submissions]
     problems = [p for r in results for p in r.problems]
     current, superseded = _current(submissions)
-    frames = _frames(current, problems + superseded)
+    feedback, review_problems = _read_reviews([d for r in results for d in r.reviews], current)
+    frames = _frames(current, problems + superseded + review_problems)
+    frames["feedback"] = feedback
     for name, schema in schemas().items():
         frames[name] = schema.validate(frames[name])
     if out_dir is not None:

@@ -25,6 +25,7 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
     """One schema per processed table (``strict``: no undeclared column slips in)."""
     rows, outcomes, fields = _codes()
     field_pattern = rf"^({'|'.join(fields)}|note|written_label|remark\.({'|'.join(outcomes)}))$"
+    review = load_codebook().review
     tambon_id = _str(pa.Check.str_matches(_TAMBON_ID))
     table = _str(pa.Check.isin(list(TABLES)))
     return {
@@ -84,6 +85,18 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
                 "code": _str(pa.Check.str_matches(r"^[a-z][a-z0-9-]*$")),
                 "message": _str(pa.Check.str_length(min_value=1)),
                 "tambon_id": _str(pa.Check.str_matches(r"^(\d{6}|u-[0-9a-f]{10})?$")),
+            },
+            strict=True, ordered=True,
+        ),
+        "feedback": pa.DataFrameSchema(
+            {
+                "tambon_id": tambon_id,
+                "pillar": _str(pa.Check.isin([p.code for p in review.pillars])),
+                "reviewer": _str(),
+                "suggestion": _str(),
+                "priority": _str(pa.Check.isin(["", *(p.code for p in review.priorities)])),
+                "reviewed_on": _str(pa.Check.str_matches(r"^(\d{4}-\d{2}-\d{2})?$")),
+                "source_file": _str(),
             },
             strict=True, ordered=True,
         ),

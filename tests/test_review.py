@@ -483,3 +483,29 @@ def test_english_workbook_round_trip_and_odd_cells(env, tmp_path):
     (p,) = got.problems
     assert (p.code, p.location) == ("review-unknown-tambon", f"{words('en')['review_sheet']}!A{r}")
     assert "Open the data to the village" in p.message and "'abc'" in p.message
+
+
+def test_normalise_reads_review_workbooks_into_feedback(env, filled, tmp_path):
+    """Review workbooks dropped in the raw folder beside the worksheets become the
+    processed ``feedback`` table; their problems join the problems log."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in env["raw"].iterdir():
+        (raw / f.name).write_bytes(f.read_bytes())
+    returned = env["tmp"] / "returned"
+    for f in returned.iterdir():
+        (raw / "reviews").mkdir(exist_ok=True)
+        (raw / "reviews" / f.name).write_bytes(f.read_bytes())
+    out = tmp_path / "processed"
+    result = normalise(raw, out, jobs=1, progress=False)
+    feedback = result.tables["feedback"]
+    expected = filled["expected"] + filled["expected2"]
+    assert len(feedback) == len(expected)
+    got = {(r.tambon_id, r.pillar, r.reviewer, r.suggestion) for r in feedback.itertuples()}
+    assert got == {(d["tambon_id"], d["pillar"], d["reviewer"], d["suggestion"]) for d in expected}
+    assert set(feedback.source_file) == {"reviews/review-สมชาย.xlsx", "reviews/reviewer-c.xlsx"}
+    codes = set(result.tables["problems"].code)
+    assert {"review-unknown-tambon", "review-pillar-corrected"} <= codes
+    assert "not-a-worksheet" not in codes
+    assert (out / "feedback.parquet").exists() and (out / "feedback.csv").exists()
+    assert len(load(out).feedback) == len(expected)
