@@ -45,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "percentile_rank": "scores",
     "positions": "scores",
     "position": "scores",
+    "data_steps": "scores",
     # gaps
     "strengths_and_gaps": "gaps",
     "gap_peers": "gaps",

@@ -24,7 +24,15 @@ from matplotlib.ticker import PercentFormatter
 
 from .fonts import thai_rc
 from .load import Dataset
-from .scores import SCORED_TABLES, _province_key, _ticked_cells, lens_scores, outcome_reach, tambon_scores
+from .scores import (
+    SCORED_TABLES,
+    _province_key,
+    _ticked_cells,
+    data_steps,
+    lens_scores,
+    outcome_reach,
+    tambon_scores,
+)
 
 _UI = {
     "th": {
@@ -394,15 +402,9 @@ def data_steps_dropoff(ds: Dataset, lang: str = "th") -> Figure:
     outcome ticked, to see where teams drop off."""
     ui = _ui(lang)
     tb = ds.codebook.table("data")
-    steps = [r.code for r in tb.canonical_rows]
-    ids = ds.tambons["tambon_id"].drop_duplicates()
-    n = len(ids)
-    rows = ds.rows[(ds.rows["table"] == "data") & ds.rows["tambon_id"].isin(ids)]
-    reported = rows.groupby("row_code")["tambon_id"].nunique()
-    ticks = _ticked_cells(ds)
-    ticked = ticks[ticks["table"] == "data"].groupby("row_code")["tambon_id"].nunique()
-    rep = [reported.get(s, 0) / n if n else 0.0 for s in steps]
-    tic = [ticked.get(s, 0) / n if n else 0.0 for s in steps]
+    frame = data_steps(ds, lang)
+    steps, rep, tic = list(frame["step"]), list(frame["reported_share"]), list(frame["ticked_share"])
+    n = ds.tambons["tambon_id"].nunique()
 
     with matplotlib.rc_context(thai_rc()):
         fig = _figure(9, 4.8)

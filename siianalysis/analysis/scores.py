@@ -296,3 +296,26 @@ def position(scores: pd.DataFrame, tambon_id: str, score: str = "overall_outcome
     if hit.empty:
         raise KeyError(f"no tambon {tambon_id!r} in the scores")
     return hit.iloc[0].to_dict()
+
+
+def data_steps(ds: Dataset, lang: str = "th") -> pd.DataFrame:
+    """Steps D1–D5 of the community data system, to see where teams drop off.
+
+    One line per step: ``step, label, reported, reported_share, ticked, ticked_share``,
+    where ``reported`` = tambons that reported the step, ``ticked`` = tambons that
+    reported it with at least one outcome ticked, and each share = count ÷ all
+    current tambons (0 when there are none).
+    """
+    table = ds.codebook.table("data")
+    ids = ds.tambons["tambon_id"].drop_duplicates()
+    n = len(ids)
+    rows = ds.rows[(ds.rows["table"] == "data") & ds.rows["tambon_id"].isin(ids)]
+    reported = rows.groupby("row_code")["tambon_id"].nunique()
+    ticks = _ticked_cells(ds)
+    ticked = ticks[ticks["table"] == "data"].groupby("row_code")["tambon_id"].nunique()
+    lines = []
+    for r in table.canonical_rows:
+        a, b = int(reported.get(r.code, 0)), int(ticked.get(r.code, 0))
+        lines.append({"step": r.code, "label": r.label.text(lang), "reported": a,
+                      "reported_share": a / n if n else 0.0, "ticked": b, "ticked_share": b / n if n else 0.0})
+    return pd.DataFrame(lines, columns=["step", "label", "reported", "reported_share", "ticked", "ticked_share"])

@@ -22,7 +22,7 @@ from siianalysis.analysis.load import Dataset
 from siianalysis.analysis.scores import (
     SCORED_TABLES,
     _province_key,
-    _ticked_cells,
+    data_steps,
     outcome_reach,
     table_scores,
     tambon_scores,
@@ -267,21 +267,8 @@ def score_distributions(ds: Dataset, lang: str = "th") -> Section:
 
 
 def dropoff_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
-    """Steps D1–D5: ``step, label, reported, reported_share, ticked, ticked_share``
-    (shares of all current tambons; the same counts as ``data_steps_dropoff``)."""
-    tb = ds.codebook.table("data")
-    ids = ds.tambons["tambon_id"].drop_duplicates()
-    n = len(ids)
-    rows = ds.rows[(ds.rows["table"] == "data") & ds.rows["tambon_id"].isin(ids)]
-    reported = rows.groupby("row_code")["tambon_id"].nunique()
-    ticks = _ticked_cells(ds)
-    ticked = ticks[ticks["table"] == "data"].groupby("row_code")["tambon_id"].nunique()
-    lines = []
-    for r in tb.canonical_rows:
-        a, b = int(reported.get(r.code, 0)), int(ticked.get(r.code, 0))
-        lines.append({"step": r.code, "label": r.label.text(lang), "reported": a,
-                      "reported_share": a / n if n else 0.0, "ticked": b, "ticked_share": b / n if n else 0.0})
-    return pd.DataFrame(lines)
+    """Steps D1–D5 (``siianalysis.analysis.scores.data_steps``: the same counts as the figure)."""
+    return data_steps(ds, lang)
 
 
 def data_dropoff(ds: Dataset, lang: str = "th") -> Section:
