@@ -21,7 +21,10 @@ Lang = Literal["th", "en"]
 TABLES = ("people", "mechanism", "data", "summary")
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: codebook values are compared and hashed by identity. They are loaded
+# once and used as cache keys on hot paths, where hashing their contents anew on
+# every call cost more than reading the worksheet.
+@dataclass(frozen=True, slots=True, eq=False)
 class Label:
     """A Thai label, its English reading and the spellings teams write for it."""
 
@@ -71,7 +74,7 @@ class TextField:
     cues: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Table:
     code: str
     number: int
@@ -141,7 +144,7 @@ def _option_of(options: tuple[Option, ...], written: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Codebook:
     version: int
     tables: tuple[Table, ...]

@@ -31,6 +31,7 @@ _FOLD_DROP = re.compile(r"[\s\"'.,:;!?()\[\]{}/\\\-_*•·…]+")
 # vowels (เเ for แ), นิคหิต + า for ำ. Text without them is left as is, which spares
 # its (slow) pass over the many clean cells of a worksheet. Checked to agree with
 # normalize on PyThaiNLP's 62,000-word dictionary.
+_THAI_DIGIT = re.compile("[๐-๙]")
 _MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
 _NEEDS_THAI_NORMALIZE = re.compile(
     rf"[{_MARKS}]{{2,}}|(?:^|[^\u0e01-\u0e2e\u0e30-\u0e33\u0e40-\u0e46{_MARKS}])[{_MARKS}]"
@@ -66,7 +67,8 @@ def _clean(text: str) -> str:
 
 def arabic_digits(text: str) -> str:
     """Thai digits (๐–๙) as Arabic digits."""
-    return thai_digit_to_arabic_digit(text) if text else text
+    # Most cells have no Thai digit: skip PyThaiNLP's per-character pass for them.
+    return thai_digit_to_arabic_digit(text) if text and _THAI_DIGIT.search(text) else text
 
 
 def leading_number(text: str) -> int | None:

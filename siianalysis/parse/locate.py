@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from siianalysis.codebook import Codebook, Table
 from siianalysis.readers.grid import Grid
@@ -46,6 +46,7 @@ class _Index:
     outcomes_header: tuple[str, ...]
     title: re.Pattern[str]
     row_keys: dict[str, frozenset[str]]
+    hits: dict[str, int] = field(default_factory=dict)
 
 
 @cache
@@ -76,6 +77,7 @@ def title_number(text: str, codebook: Codebook) -> int | None:
     return int(m.group(1)) if m else None
 
 
+@lru_cache(maxsize=65536)
 def header_number(text: str) -> int | None:
     """The outcome number a header cell shows: "3. …", "๓", "(3)"."""
     plain = arabic_digits(clean(text))
@@ -86,12 +88,16 @@ def header_number(text: str) -> int | None:
 
 
 def _is_outcomes_header(key: str, index: _Index) -> bool:
-    return any(key.startswith(k) for k in index.outcomes_header)
+    return key.startswith(index.outcomes_header)
 
 
 def _header_hits(key: str, index: _Index) -> int:
     """How many header meanings a folded cell has (0 for body text)."""
-    return int(key in index.label_of) + int(key in index.field_of) + int(_is_outcomes_header(key, index))
+    hits = index.hits.get(key)
+    if hits is None:  # memo: the same cell texts recur in every worksheet
+        hits = int(key in index.label_of) + int(key in index.field_of) + int(_is_outcomes_header(key, index))
+        index.hits[key] = hits
+    return hits
 
 
 def find_blocks(grid: Grid, codebook: Codebook) -> list[Block]:
