@@ -42,11 +42,12 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from siianalysis.report.batch import ReportInputError, build_reports
+    from siianalysis.report.batch import BatchInterrupted, ReportInputError, build_reports
+    from siianalysis.report.storage import is_url
 
     root = config.project_root()
     processed = Path(args.processed) if args.processed else config.processed_dir(root)
-    out = Path(args.out) if args.out else config.reports_dir(root)
+    out = (args.out if is_url(str(args.out)) else Path(args.out)) if args.out else config.reports_dir(root)
     notebooks = Path(args.notebooks) if args.notebooks else root / "notebooks"
     if not processed.is_dir():
         print(f"siianalysis report: no processed folder {processed}; "
@@ -55,14 +56,23 @@ def _report(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("siianalysis report: --jobs must be at least 1", file=sys.stderr)
         return 2
+    reuse = getattr(args, "reuse_kernel", None)
+    if reuse is not None and reuse < 1:
+        print("siianalysis report: --reuse-kernel must be at least 1", file=sys.stderr)
+        return 2
     try:
         result = build_reports(
             processed, out, notebooks_dir=notebooks, tambon_ids=args.tambon or None, jobs=args.jobs,
             with_code=args.with_code, force=args.force, lang=args.lang, progress=not args.quiet,
+            fresh_kernel=getattr(args, "fresh_kernels", False), scheduler=getattr(args, "scheduler", None),
+            **({"reuse_kernel_reports": reuse} if reuse is not None else {}),
         )
     except ReportInputError as exc:
         print(f"siianalysis report: {exc}", file=sys.stderr)
         return 2
+    except BatchInterrupted as exc:
+        print(exc.result.summary())
+        return 130
     print(result.summary())
     return 0 if result.ok else 1
 
@@ -86,8 +96,20 @@ def _build(args: argparse.Namespace) -> int:
         return code
     ns = argparse.Namespace(processed=processed, out=args.out, notebooks=notebooks, tambon=None,
                             jobs=args.jobs, with_code=args.with_code, force=args.force, lang=args.lang,
-                            quiet=args.quiet)
+                            quiet=args.quiet, fresh_kernels=args.fresh_kernels, scheduler=args.scheduler,
+                            reuse_kernel=args.reuse_kernel)
     return _report(ns)
+
+
+def _kernel_flags(p: argparse.ArgumentParser) -> None:
+    """Flags of ``report`` and ``build`` about where and how notebooks run."""
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a dask cluster: tcp://HOST:PORT of a running scheduler, or 'local' for "
+                        "a LocalCluster of --jobs worker processes (default: a local process pool)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="a new kernel for every report instead of reusing each worker's warm kernel (slower)")
+    p.add_argument("--reuse-kernel", type=int, default=None, metavar="N",
+                   help="restart a warm kernel after N reports (default: 100)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -118,7 +140,7 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="processed tables → HTML reports (network + one per tambon)")
     r.add_argument("--processed", help="processed folder (default: data/processed)")
-    r.add_argument("--out", help="reports folder (default: reports/)")
+    r.add_argument("--out", help="reports folder or fsspec URL, e.g. file:///srv/reports (default: reports/)")
     r.add_argument("--tambon", action="append", metavar="ID",
                    help="render only this tambon (repeatable; default: every tambon)")
     r.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
@@ -127,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=["th", "en"], default="th")
     r.add_argument("--notebooks", help="folder of the report notebooks (default: notebooks/)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    _kernel_flags(r)
     r.set_defaults(func=_report)
 
     b = sub.add_parser("build", help="the whole job: data/raw → data/processed → reports")
@@ -139,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="render every report, even unchanged ones")
     b.add_argument("--lang", choices=["th", "en"], default="th")
     b.add_argument("--quiet", action="store_true")
+    _kernel_flags(b)
     b.set_defaults(func=_build)
     return p
 

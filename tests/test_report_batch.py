@@ -107,7 +107,7 @@ def test_render_report_hides_code_for_experts_and_keeps_it_for_researchers(tmp_p
     assert "ชื่อตำบล: ตำบลศูนย์นำ" in text
     assert "tambon_id type: str '010101'" in text  # papermill injects a str literal
     assert 'lang="th"' in page and '<meta charset="utf-8"' in page
-    assert 'class="jp-InputPrompt' not in page and "In [" not in text
+    assert "input_prompt" not in page and "In [" not in text
     assert "import pandas" not in text and "read_parquet" not in text
     assert "processed_dir =" not in text  # parameters and injected-parameters cells dropped
     assert "stderr noise" not in text and "HIDDEN-CELL-OUTPUT" not in text
@@ -115,7 +115,7 @@ def test_render_report_hides_code_for_experts_and_keeps_it_for_researchers(tmp_p
 
     page = (tmp_path / "code" / "t.html").read_text(encoding="utf-8")
     text = text_of(page)
-    assert 'class="jp-InputPrompt' in page
+    assert 'class="prompt input_prompt"' in page
     assert "import pandas as pd" in text and "ชื่อตำบล: ตำบลศูนย์นำ" in text
     assert "HIDDEN-CELL-OUTPUT" not in text  # remove_cell holds in both modes
     assert not EXTERNAL.search(page)
@@ -126,6 +126,21 @@ def test_external_reference_check_catches_cdn_scripts():
     assert EXTERNAL.search("<link rel=stylesheet href=//cdn.example/x.css>")
     assert not EXTERNAL.search('<a href="https://www.thaihealth.or.th/">สสส.</a>')
     assert not EXTERNAL.search('<img src="data:image/png;base64,AAAA">')
+
+
+class FakeKernel:
+    """Stands in for a WarmKernel where papermill is faked too: no process at all."""
+
+    kernel_name, km, client = "python3", None, None
+
+    def __init__(self):
+        self.prepared, self.done = 0, []
+
+    def prepare(self, cwd=None):
+        self.prepared += 1
+
+    def report_done(self, ok):
+        self.done.append(ok)
 
 
 def _fake_execute(failures: list[BaseException]):
@@ -152,12 +167,15 @@ def test_dead_or_slow_kernel_is_retried_once(tmp_path, monkeypatch):
     died = RuntimeError("Kernel died before replying to kernel_info")
     execute, calls = _fake_execute([died])
     monkeypatch.setattr(papermill, "execute_notebook", execute)
-    r = render_report(FIXTURES / "network_report.ipynb", {}, tmp_path / "a.html")
+    kernel = FakeKernel()
+    r = render_report(FIXTURES / "network_report.ipynb", {}, tmp_path / "a.html", kernel=kernel)
     assert (r.status, r.attempts, len(calls)) == ("rendered", 2, 2)
+    # each attempt prepares the kernel (which restarts it after the failed one)
+    assert kernel.prepared == 2 and kernel.done == [False, True]
 
     execute, calls = _fake_execute([TimeoutError("kernel start"), TimeoutError("kernel start")])
     monkeypatch.setattr(papermill, "execute_notebook", execute)
-    r = render_report(FIXTURES / "network_report.ipynb", {}, tmp_path / "b.html")
+    r = render_report(FIXTURES / "network_report.ipynb", {}, tmp_path / "b.html", kernel=FakeKernel())
     assert (r.status, r.attempts, r.error_name) == ("failed", 2, "TimeoutError")
     assert not (tmp_path / "b.html").exists()
 
@@ -169,7 +187,9 @@ def test_notebook_error_is_not_retried(tmp_path, monkeypatch):
     err = PapermillExecutionError(3, 4, "raise ValueError('x')", "ValueError", "x", [])
     execute, calls = _fake_execute([err, err])
     monkeypatch.setattr(papermill, "execute_notebook", execute)
-    r = render_report(FIXTURES / "network_report.ipynb", {}, tmp_path / "a.html")
+    kernel = FakeKernel()
+    r = render_report(FIXTURES / "network_report.ipynb", {}, tmp_path / "a.html", kernel=kernel)
+    assert kernel.done == [False]  # a failed report: the kernel is restarted before the next one
     assert (r.status, r.attempts, r.error_name, r.error_message) == ("failed", 1, "ValueError", "x")
     assert r.execution_count == 4 and r.cell_excerpt == "raise ValueError('x')"
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from siianalysis.report.render import RenderResult, write_atomic
+from siianalysis.report.render import RenderResult
 
 UNRESOLVED = "~unresolved"  # sorts after every two-digit province code
 
@@ -83,16 +83,12 @@ def _e(value: object) -> str:
     return "" if text in ("nan", "None", "<NA>") else html.escape(text, quote=True)
 
 
-def _href(result: RenderResult | None, out_dir: Path) -> str | None:
-    """A relative link to the result's HTML if the file exists inside ``out_dir``."""
+def _href(result: RenderResult | None, storage) -> str | None:
+    """A relative link to the result's HTML if the file exists inside the reports folder."""
     if result is None or not result.html:
         return None
-    path = Path(result.html).resolve()
-    try:
-        rel = path.relative_to(out_dir.resolve()).as_posix()
-    except ValueError:
-        return None
-    return rel if path.is_file() else None
+    rel = storage.rel(result.html)
+    return rel if rel and storage.exists(rel) else None
 
 
 def _status_cell(result: RenderResult | None, href: str | None, labels: dict) -> str:
@@ -140,19 +136,23 @@ def _groups(tambons, lang: str, labels: dict) -> list[tuple[str, str, list[dict]
     return out
 
 
-def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th") -> str:
+def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th",
+                 storage=None) -> str:
     """The index page as a string.
 
     Args:
-        out_dir: the reports folder the links are relative to.
+        out_dir: the reports folder the links are relative to (a path or an fsspec URL).
         tambons: the ``tambons`` table (DataFrame) listing every tambon to show.
         results: report key (``"network"``, ``"tambon/<id>"``) → its result; a tambon without
             one is shown as not rendered.
         lang: ``"th"`` (Thai labels) or ``"en"``.
+        storage: the ``storage.Storage`` of ``out_dir`` if the caller has one (it may know the
+            folder's listing already).
     """
     from siianalysis.report.batch import NETWORK_KEY, tambon_key, valid_tambon_id
+    from siianalysis.report.storage import Storage
 
-    out_dir = Path(out_dir)
+    storage = storage or Storage(out_dir)
     labels = LABELS["en" if lang == "en" else "th"]
     counts = {s: sum(1 for r in results.values() if r.status == s) for s in ("rendered", "skipped", "failed")}
     parts = [
@@ -171,7 +171,7 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
     ]
     net = results.get(NETWORK_KEY)
     if net is not None:
-        href = _href(net, out_dir)
+        href = _href(net, storage)
         link = f'<a href="{_e(href)}">{_e(labels["network"])}</a>' if href else _e(labels["network"])
         parts.append(f'<h2 id="network">{link}</h2>')
         parts.append(f"<p>{_status_cell(net, href, labels)}</p>")
@@ -187,7 +187,7 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
             tid = str(row["tambon_id"])
             result = results.get(tambon_key(tid))
             # Links only for well-formed ids, and only to files that exist.
-            href = _href(result, out_dir) if valid_tambon_id(tid) else None
+            href = _href(result, storage) if valid_tambon_id(tid) else None
             name = _e(_name(row, "tambon", lang) or tid)
             name_cell = f'<a href="{_e(href)}">{name}</a>' if href and (result and result.status != "failed") else name
             parts.append(
@@ -204,8 +204,12 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
     return "\n".join(parts)
 
 
-def write_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th") -> Path:
-    """Write ``out_dir/index.html`` (atomically) and return its path; arguments as ``render_index``."""
-    path = Path(out_dir) / "index.html"
-    write_atomic(path, render_index(out_dir, tambons, results, lang=lang))
-    return path
+def write_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th",
+                storage=None) -> Path | str:
+    """Write ``out_dir/index.html`` (atomically) and return its path (or URL); arguments as
+    ``render_index``."""
+    from siianalysis.report.storage import Storage
+
+    storage = storage or Storage(out_dir)
+    storage.write_text("index.html", render_index(out_dir, tambons, results, lang=lang, storage=storage))
+    return storage.local / "index.html" if storage.is_local else storage.url("index.html")

@@ -122,24 +122,31 @@ class Manifest:
 
     Args:
         path: the manifest file; missing or unreadable means "nothing rendered yet".
+        storage: instead of ``path``, a ``storage.Storage`` (reports folder or URL) holding it.
     """
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
+    def __init__(self, path: Path | str | None = None, *, storage: Any = None):
+        if storage is None and path is None:
+            raise TypeError("Manifest needs a path or a storage")
+        self.storage = storage
+        self.path = Path(path) if path is not None else None
         self.reports: dict[str, dict[str, Any]] = {}
         self.failed: dict[str, dict[str, Any]] = {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            text = storage.read_text(MANIFEST_NAME) if storage is not None else self.path.read_text(encoding="utf-8")
+            data = json.loads(text)
             if data.get("format") == FORMAT and isinstance(data.get("reports"), dict):
                 self.reports = data["reports"]
                 self.failed = data.get("failed") if isinstance(data.get("failed"), dict) else {}
         except (OSError, ValueError, AttributeError):
-            pass  # a corrupt manifest only costs a full re-render
+            pass  # a corrupt or missing manifest only costs a full re-render
 
-    def is_current(self, key: str, digest: str, html: Path) -> bool:
-        """True when ``key`` was rendered from ``digest`` and its HTML is still there."""
+    def is_current(self, key: str, digest: str, html: Path | str | bool) -> bool:
+        """True when ``key`` was rendered from ``digest`` and its HTML is still there
+        (``html``: the HTML's path, or whether it exists)."""
         entry = self.reports.get(key)
-        return bool(entry) and entry.get("digest") == digest and Path(html).is_file()
+        exists = html if isinstance(html, bool) else Path(html).is_file()
+        return bool(entry) and entry.get("digest") == digest and exists
 
     def mark_done(self, key: str, digest: str, html: str, seconds: float | None = None) -> None:
         """Record a successful render and save at once."""
@@ -171,4 +178,7 @@ class Manifest:
 
         text = json.dumps({"format": FORMAT, "reports": self.reports, "failed": self.failed}, ensure_ascii=False,
                           indent=1, sort_keys=True)
-        write_atomic(self.path, text)
+        if self.storage is not None:
+            self.storage.write_text(MANIFEST_NAME, text)
+        else:
+            write_atomic(self.path, text)

@@ -1,0 +1,166 @@
+"""Where the reports go: a local folder, or any fsspec URL (``file://``, ``s3://``, …).
+
+A plain path is the fast path: files are written in place (atomically, temp file
++ ``os.replace``). A URL goes through fsspec: a render worker writes the HTML
+and the executed notebook into a local temporary folder and then uploads both
+(``upload_report``); the client reads and writes ``.manifest.json`` and
+``index.html`` through fsspec too. ``s3://`` needs ``s3fs`` installed on the
+client and on every worker (other protocols: their fsspec package).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(location: str | Path) -> bool:
+    """True for ``proto://…`` (fsspec), False for a plain path (also ``C:\\…``)."""
+    return isinstance(location, str) and bool(URL.match(location))
+
+
+class Storage:
+    """A reports folder: ``local`` (a ``Path``) or ``url`` (fsspec), with the few operations
+    the batch needs. Relative names use ``/``.
+
+    Args:
+        location: a folder path, or a URL such as ``file:///srv/reports`` or ``s3://bucket/reports``.
+    """
+
+    def __init__(self, location: str | Path):
+        self.location = str(location)
+        if is_url(self.location):
+            from fsspec.core import url_to_fs
+
+            self.fs, path = url_to_fs(self.location)
+            self.root_path = path.rstrip("/")
+            self.root = self.location.rstrip("/")
+            self.local: Path | None = None
+        else:
+            self.fs = None
+            self.local = Path(location).resolve()
+            self.root = str(self.local)
+        self._listing: set[str] | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.local is not None
+
+    def __str__(self) -> str:
+        return self.root
+
+    def url(self, rel: str) -> str:
+        """The full location of ``rel``: a local path string, or a URL."""
+        if self.local is not None:
+            return str(self.local / rel)
+        return f"{self.root}/{rel}"
+
+    def _path(self, rel: str) -> str:
+        return f"{self.root_path}/{rel}"
+
+    def rel(self, location: str | None) -> str | None:
+        """``location`` relative to the root (``None`` if it is elsewhere)."""
+        if not location:
+            return None
+        if self.local is not None:
+            if is_url(location):
+                return None
+            try:
+                return Path(location).resolve().relative_to(self.local).as_posix()
+            except ValueError:
+                return None
+        prefix = self.root + "/"
+        return location[len(prefix):] if location.startswith(prefix) else None
+
+    def makedirs(self, rel: str = "") -> None:
+        if self.local is not None:
+            (self.local / rel).mkdir(parents=True, exist_ok=True)
+        else:
+            self.fs.makedirs(self._path(rel) if rel else self.root_path, exist_ok=True)
+
+    def exists(self, rel: str) -> bool:
+        if self.local is not None:
+            return (self.local / rel).is_file()
+        if self._listing is not None:
+            return rel in self._listing
+        return bool(self.fs.exists(self._path(rel)))
+
+    def refresh_listing(self) -> None:
+        """List the folder once (remote only), so ``exists`` costs no request per report."""
+        if self.local is not None:
+            return
+        prefix = self.root_path + "/"
+        try:
+            found = self.fs.find(self.root_path)
+        except FileNotFoundError:
+            found = []
+        self._listing = {p[len(prefix):] for p in (str(f).rstrip("/") for f in found) if p.startswith(prefix)}
+
+    def forget_listing(self) -> None:
+        self._listing = None
+
+    def read_text(self, rel: str) -> str:
+        if self.local is not None:
+            return (self.local / rel).read_text(encoding="utf-8")
+        with self.fs.open(self._path(rel), "rb") as f:
+            return f.read().decode("utf-8")
+
+    def write_text(self, rel: str, text: str) -> None:
+        """Write ``text`` (locally atomic; remote: one upload, which object stores make atomic)."""
+        if self.local is not None:
+            from siianalysis.report.render import write_atomic
+
+            write_atomic(self.local / rel, text)
+            return
+        self.fs.pipe_file(self._path(rel), text.encode("utf-8"))
+        if self._listing is not None:
+            self._listing.add(rel)
+
+    def remove(self, rel: str) -> None:
+        if self.local is not None:
+            (self.local / rel).unlink(missing_ok=True)
+            return
+        try:
+            self.fs.rm_file(self._path(rel))
+        except FileNotFoundError:
+            pass
+        if self._listing is not None:
+            self._listing.discard(rel)
+
+
+def upload_report(local_html: Path, local_nb: Path, html_url: str, html_ok: bool) -> dict[str, Any]:
+    """Copy a report rendered into a temp folder to its URL (HTML and ``.ipynb`` beside it).
+
+    Returns the locations to put in the result (``html`` None when no HTML was written; a
+    stale remote HTML is then removed, as a local run would do).
+    """
+    from fsspec.core import url_to_fs
+
+    fs, html_path = url_to_fs(html_url)
+    nb_path = html_path[: -len(".html")] + ".ipynb" if html_path.endswith(".html") else html_path + ".ipynb"
+    nb_url = html_url[: -len(".html")] + ".ipynb" if html_url.endswith(".html") else html_url + ".ipynb"
+    parent = html_path.rsplit("/", 1)[0]
+    if parent:
+        fs.makedirs(parent, exist_ok=True)
+    out: dict[str, Any] = {"html": None, "notebook_out": None}
+    if local_nb.exists():
+        fs.put_file(str(local_nb), nb_path)
+        out["notebook_out"] = nb_url
+    else:
+        _rm(fs, nb_path)
+    if html_ok and local_html.exists():
+        fs.put_file(str(local_html), html_path)
+        out["html"] = html_url
+    else:
+        _rm(fs, html_path)
+    return out
+
+
+def _rm(fs: Any, path: str) -> None:
+    try:
+        fs.rm_file(path)
+    except (FileNotFoundError, OSError):
+        pass
