@@ -101,6 +101,34 @@ def _build(args: argparse.Namespace) -> int:
     return _report(ns)
 
 
+def _review_sheet(args: argparse.Namespace) -> int:
+    from siianalysis.review import write_review_sheet
+
+    processed = Path(args.processed) if args.processed else config.processed_dir()
+    try:
+        path = write_review_sheet(processed, Path(args.out), provinces=args.province or None,
+                                  reports_base=args.reports_base, lang=args.lang)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"siianalysis review-sheet: {exc}", file=sys.stderr)
+        return 2
+    print(f"review workbook written to {path}")
+    return 0
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from siianalysis.compile import compile_main
+
+    processed = Path(args.processed) if args.processed else config.processed_dir()
+    return compile_main(processed, Path(args.out), lang=args.lang, html_dir=args.html_dir)
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    from siianalysis.bundle import bundle_main
+
+    reports = Path(args.reports) if args.reports else config.reports_dir()
+    return bundle_main(reports, Path(args.out), mask=not args.no_mask)
+
+
 def _kernel_flags(p: argparse.ArgumentParser) -> None:
     """Flags of ``report`` and ``build`` about where and how notebooks run."""
     p.add_argument("--scheduler", metavar="ADDRESS",
@@ -164,6 +192,30 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true")
     _kernel_flags(b)
     b.set_defaults(func=_build)
+
+    v = sub.add_parser("review-sheet", help="an Excel workbook for the expert reviewers (ผู้ทรงคุณวุฒิ)")
+    v.add_argument("--processed", help="processed folder (default: data/processed)")
+    v.add_argument("--out", required=True, help="the .xlsx to write")
+    v.add_argument("--province", action="append", metavar="NAME_OR_CODE",
+                   help="only this province (Thai name or 2-digit code; repeatable)")
+    v.add_argument("--reports-base", default="reports",
+                   help="folder of the reports, relative to the workbook, for its links (default: reports)")
+    v.add_argument("--lang", choices=["th", "en"], default="th")
+    v.set_defaults(func=_review_sheet)
+
+    c = sub.add_parser("compile", help="per-tambon compilation: Table 4, plans and experts' suggestions")
+    c.add_argument("--processed", help="processed folder (default: data/processed)")
+    c.add_argument("--out", required=True, help="the .xlsx to write")
+    c.add_argument("--html-dir", help="also write HTML pages under HTML_DIR/compiled/ (e.g. reports)")
+    c.add_argument("--lang", choices=["th", "en"], default="th")
+    c.set_defaults(func=_compile)
+
+    z = sub.add_parser("bundle", help="pack the report site into a zip to share (personal data masked)")
+    z.add_argument("--reports", help="the report site (default: reports/)")
+    z.add_argument("--out", required=True, help="the .zip to write")
+    z.add_argument("--no-mask", action="store_true",
+                   help="keep phone numbers, e-mails and citizen IDs (internal use only)")
+    z.set_defaults(func=_bundle)
     return p
 
 

@@ -33,7 +33,7 @@ from siianalysis._digest import file_digest, package_digest, sha256_bytes
 MANIFEST_NAME = ".manifest.json"
 FORMAT = 1
 # The processed tables a report can read; tambon_id links all but problems' blanks.
-TABLES = ("tambons", "rows", "ticks", "texts", "problems")
+TABLES = ("tambons", "rows", "ticks", "texts", "problems", "feedback")
 
 
 def read_tables(processed_dir: Path | str) -> dict[str, pd.DataFrame]:
