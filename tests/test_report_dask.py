@@ -117,7 +117,10 @@ def test_ctrl_c_on_a_local_cluster_keeps_finished_reports(tmp_path):
         tmp_path, signal.SIGINT, 2, extra=("--scheduler", "local"))
     assert code == 130, (stdout, stderr)
     rendered, not_started = map(int, re.search(r"(\d+) rendered, .* (\d+) not started", stdout).groups())
-    assert rendered >= 2 and not_started >= 1 and "INTERRUPTED" in stdout and "Traceback" not in stderr
+    assert rendered >= 2 and not_started >= 1 and "INTERRUPTED" in stdout
+    # Ctrl-C reaches the whole process group: the LocalCluster's own worker processes may
+    # print their KeyboardInterrupt (dask's, timing-dependent); the client must not crash.
+    assert "BatchInterrupted" not in stderr and "siianalysis/cli.py" not in stderr
     assert len(json.loads((out / ".manifest.json").read_text(encoding="utf-8"))["reports"]) == rendered
     assert not kernel_processes(tmp_path)
 
