@@ -82,9 +82,17 @@ def _checkbox(el) -> str | None:
     return CHECKED if on else UNCHECKED
 
 
+# Element paths used for every cell and run: built once.
+_RUN_FONTS = f"{qn('w:rPr')}/{qn('w:rFonts')}"
+_W_ASCII, _W_HANSI = qn("w:ascii"), qn("w:hAnsi")
+_GRID_BEFORE = f"{qn('w:trPr')}/{qn('w:gridBefore')}"
+_GRID_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
+_V_MERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
+
+
 def _run_font(run) -> str | None:
-    fonts = run.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
-    return None if fonts is None else (fonts.get(qn("w:ascii")) or fonts.get(qn("w:hAnsi")))
+    fonts = run.find(_RUN_FONTS)
+    return None if fonts is None else (fonts.get(_W_ASCII) or fonts.get(_W_HANSI))
 
 
 def _inline_text(el, out: list[str], font: str | None = None) -> None:
@@ -167,12 +175,12 @@ def table_rows(tbl) -> list[list[str]]:
     """A table as a rectangle of texts on its layout grid, merged ranges at their top-left."""
     rows: list[list[str]] = []
     for tr in _children(tbl, W_TR):
-        row = [""] * _int_prop(tr, f"{qn('w:trPr')}/{qn('w:gridBefore')}", 0)
+        row = [""] * _int_prop(tr, _GRID_BEFORE, 0)
         for tc in _children(tr, W_TC):
-            vmerge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+            vmerge = tc.find(_V_MERGE)
             continued = vmerge is not None and vmerge.get(W_VAL, "continue") == "continue"
             row.append("" if continued else cell_text(tc))
-            row.extend([""] * (_int_prop(tc, f"{qn('w:tcPr')}/{qn('w:gridSpan')}", 1) - 1))
+            row.extend([""] * (_int_prop(tc, _GRID_SPAN, 1) - 1))
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
     return [r + [""] * (width - len(r)) for r in rows]
