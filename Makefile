@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup reports test lab sample bench clean
+.PHONY: setup reports test lab sample bench bench-large clean
 
 $(STAMP): pyproject.toml
 	@test -x "$(BIN)/python" || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ lab: setup  ## JupyterLab on notebooks/ with the project's environment as kernel
 
 sample: setup  ## regenerate the bundled sample worksheets in data/raw
 	$(BIN)/siianalysis sample data/raw
+
+bench: setup  ## issue 4's performance goals side by side → bench/results.md (≈10 min on 2 cores)
+	$(BIN)/python bench/run.py
+
+bench-large: setup  ## the benchmark plus the 1,000 and 7,255 tambon sizes (hours)
+	$(BIN)/python bench/run.py --large
 
 clean:  ## remove derived data (never data/raw)
 	rm -rf data/processed/*.parquet data/processed/*.csv reports/*
