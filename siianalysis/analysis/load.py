@@ -14,10 +14,25 @@ analysis:
 - ``resolved`` and ``ticked`` are booleans even if a file wrote "True"/"1";
 - a frame without one of the contract's columns gets it (empty), so code
   downstream can rely on the columns being there.
+
+``load`` memoises: a second ``load`` of an unchanged folder in the same process
+(a warm report kernel rendering report after report) returns the *same*
+``Dataset`` object without reading Parquet again. The key is the resolved
+folder, the codebook and each Parquet file's (name, size, mtime_ns), so a
+rewritten file is read again. The last ``LOAD_CACHE_SIZE`` datasets are kept;
+``load(..., cache=False)`` bypasses the cache and ``clear_cache()`` empties it.
+
+A ``Dataset`` is therefore shared and read-only: never change its frames in
+place (``ds.rows["x"] = ...``, ``inplace=True``); take a ``.copy()`` first.
+Network-level results computed from it (``analysis.scores``) are memoised on
+the Dataset itself (``Dataset.memo``) and would go stale otherwise.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -90,6 +105,9 @@ class Dataset:
 
     Build one with ``load(dir)`` or, from frames in memory (tests, notebooks),
     ``Dataset.from_frames(...)``.
+
+    Read-only: ``load`` hands the same object to every caller, and network-level
+    results are memoised on it (``memo``); never change a frame in place.
     """
 
     tambons: pd.DataFrame = field(repr=False)
@@ -101,6 +119,30 @@ class Dataset:
     path: Path | None = None
     # last, with a default: code that builds a Dataset from the first five frames keeps working
     feedback: pd.DataFrame = field(default_factory=lambda: normalise_frame(None, "feedback"), repr=False)
+    # results computed from this very object (see ``memo``); not an init field, so
+    # ``replace``/``for_tambon`` give the new Dataset an empty one
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, run once per ``key`` for this Dataset object and kept on it.
+
+        For network-level results (scores, positions): the caller must not mutate
+        what it gets back (``analysis.scores`` hands out copies).
+        """
+        memo = self._memo
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = compute()
+            return value
+
+    def __getstate__(self) -> dict:
+        # pickled (e.g. to a worker) without the memo: it is rebuilt on demand
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        object.__setattr__(self, "_memo", {})
 
     @classmethod
     def from_frames(
@@ -156,12 +198,42 @@ class Dataset:
         )
 
 
-def load(processed_dir: str | Path, codebook: Codebook | str | Path | None = None) -> Dataset:
+# load's memo: (resolved folder, folder as given, codebook id, file signature) -> Dataset, most recent last
+LOAD_CACHE_SIZE = 2
+_LOADED: OrderedDict[tuple, Dataset] = OrderedDict()
+_LOADED_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forgets the datasets ``load`` keeps (the next ``load`` reads the files again)."""
+    with _LOADED_LOCK:
+        _LOADED.clear()
+
+
+def _signature(folder: Path) -> tuple:
+    """(name, size, mtime_ns) of each Parquet file of the contract; (name, None) if absent."""
+    sig = []
+    for name in COLUMNS:
+        try:
+            st = (folder / f"{name}.parquet").stat()
+        except FileNotFoundError:
+            sig.append((name, None))
+        else:
+            sig.append((name, st.st_size, st.st_mtime_ns))
+    return tuple(sig)
+
+
+def load(processed_dir: str | Path, codebook: Codebook | str | Path | None = None, cache: bool = True) -> Dataset:
     """Reads the processed Parquet files of ``processed_dir`` into a ``Dataset``.
 
     ``codebook``: a ``Codebook``, a path to a codebook YAML, or None for the
     bundled one. Raises ``FileNotFoundError`` naming the folder (or the missing
     files) if ``siianalysis normalise`` has not been run.
+
+    ``cache``: return the Dataset already loaded from this folder in this process
+    when no Parquet file changed (same size and mtime) and the codebook is the
+    same; the same object, shared, read-only (module docstring). ``cache=False``
+    always reads (and leaves the cache alone).
     """
     folder = Path(processed_dir)
     if not folder.is_dir():
@@ -175,10 +247,29 @@ def load(processed_dir: str | Path, codebook: Codebook | str | Path | None = Non
             f"processed data folder {str(folder)!r} lacks {', '.join(missing)}; "
             "run `siianalysis normalise` to (re)write it"
         )
+    if not isinstance(codebook, Codebook):
+        codebook = load_codebook(codebook)  # itself read once per path
+    if not cache:
+        return _read(folder, codebook)
+    # the folder as given too: the Dataset's ``path`` is it
+    key = (str(folder.resolve()), str(folder), id(codebook), _signature(folder))
+    with _LOADED_LOCK:
+        hit = _LOADED.get(key)
+        if hit is not None and hit.codebook is codebook:
+            _LOADED.move_to_end(key)
+            return hit
+    ds = _read(folder, codebook)
+    with _LOADED_LOCK:
+        _LOADED[key] = ds
+        _LOADED.move_to_end(key)
+        while len(_LOADED) > LOAD_CACHE_SIZE:
+            _LOADED.popitem(last=False)
+    return ds
+
+
+def _read(folder: Path, codebook: Codebook) -> Dataset:
     frames = {
         name: pd.read_parquet(folder / f"{name}.parquet") if (folder / f"{name}.parquet").is_file() else None
         for name in COLUMNS
     }
-    if not isinstance(codebook, Codebook):
-        codebook = load_codebook(codebook)
     return Dataset.from_frames(**frames, codebook=codebook, path=folder)

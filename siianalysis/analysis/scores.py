@@ -1,6 +1,12 @@
 """Scores of each tambon's worksheet, and its position in the network.
 
-All functions are pure: a ``Dataset`` in, a new DataFrame out. Only the
+All functions are pure: a ``Dataset`` in, a new DataFrame out. The
+network-level ones (``table_scores``, ``outcome_reach``, ``pillar_scores``,
+``lens_scores``, ``tambon_scores``, ``network_positions``) are computed once
+per ``Dataset`` object and memoised on it (``Dataset.memo``), so every section
+of a report, and every report of a warm kernel (``load`` returns the same
+Dataset), shares one computation; each call returns its own copy, free to
+change. A ``for_tambon`` slice is a new Dataset with its own results. Only the
 *current* tambons (those in ``ds.tambons``) are scored; rows and ticks of any
 other id are ignored. Scored tables are the three with outcomes: people,
 mechanism, data (``SCORED_TABLES``); the summary table has no ticks.
@@ -57,6 +63,8 @@ network, or the tambon's province):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from siianalysis.text import fold
@@ -72,13 +80,24 @@ TABLE_MEASURES = (
 _KEY = ["tambon_id", "table"]
 
 
+def _shared(ds: Dataset, name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()`` memoised on ``ds``: the *shared* frame, never to be changed
+    (the public functions hand out ``.copy()``)."""
+    return ds.memo(("scores", name), compute)
+
+
 def _current_ids(ds: Dataset) -> pd.Series:
     return ds.tambons["tambon_id"].drop_duplicates().reset_index(drop=True)
 
 
 def _reported_rows(ds: Dataset) -> pd.DataFrame:
     """Reported rows of current tambons in the scored tables, codebook codes only,
-    with ``other`` (an "other (specify)" slot) and the row's codebook ``number``."""
+    with ``other`` (an "other (specify)" slot) and the row's codebook ``number``.
+    (Shared, memoised frame: do not change it.)"""
+    return _shared(ds, "reported_rows", lambda: _compute_reported_rows(ds))
+
+
+def _compute_reported_rows(ds: Dataset) -> pd.DataFrame:
     cb = ds.codebook
     known = pd.DataFrame(
         [(t, r.code, r.other, r.number) for t in SCORED_TABLES for r in cb.table(t).rows],
@@ -91,6 +110,14 @@ def _reported_rows(ds: Dataset) -> pd.DataFrame:
 
 def _ticked_cells(ds: Dataset) -> pd.DataFrame:
     """Ticked (tambon, table, row, outcome) cells on reported rows, one line each."""
+    return _ticked_shared(ds).copy()
+
+
+def _ticked_shared(ds: Dataset) -> pd.DataFrame:
+    return _shared(ds, "ticked_cells", lambda: _compute_ticked_cells(ds))
+
+
+def _compute_ticked_cells(ds: Dataset) -> pd.DataFrame:
     cb = ds.codebook
     known = pd.DataFrame(
         [(t, o.code) for t in SCORED_TABLES for o in cb.table(t).outcomes],
@@ -116,6 +143,14 @@ def _grid(ds: Dataset) -> pd.DataFrame:
 def table_scores(ds: Dataset) -> pd.DataFrame:
     """One line per current tambon × scored table with the measures of the
     module docstring: ``tambon_id, table`` + ``TABLE_MEASURES``."""
+    return _table_shared(ds).copy()
+
+
+def _table_shared(ds: Dataset) -> pd.DataFrame:
+    return _shared(ds, "table_scores", lambda: _compute_table_scores(ds))
+
+
+def _compute_table_scores(ds: Dataset) -> pd.DataFrame:
     cb = ds.codebook
     rows = _reported_rows(ds)
     per_rows = (
@@ -124,7 +159,7 @@ def table_scores(ds: Dataset) -> pd.DataFrame:
         .sum()
         .rename(columns={"canonical": "rows_reported", "extra": "other_rows_reported"})
     )
-    ticks = _ticked_cells(ds)
+    ticks = _ticked_shared(ds)
     per_ticks = ticks.groupby(_KEY, as_index=False).agg(
         ticks=("criterion_code", "size"), outcomes_reached=("criterion_code", "nunique")
     )
@@ -151,6 +186,14 @@ def outcome_reach(ds: Dataset) -> pd.DataFrame:
     """One line per current tambon × outcome of the scored tables:
     ``tambon_id, table, outcome_code, lens`` (tuple), ``rows_ticked`` (number of
     the tambon's reported rows that ticked it) and ``reached`` (rows_ticked > 0)."""
+    return _reach_shared(ds).copy()
+
+
+def _reach_shared(ds: Dataset) -> pd.DataFrame:
+    return _shared(ds, "outcome_reach", lambda: _compute_outcome_reach(ds))
+
+
+def _compute_outcome_reach(ds: Dataset) -> pd.DataFrame:
     cb = ds.codebook
     outcomes = pd.DataFrame(
         [(t, o.code, o.number, o.lens) for t in SCORED_TABLES for o in cb.table(t).outcomes],
@@ -158,7 +201,7 @@ def outcome_reach(ds: Dataset) -> pd.DataFrame:
     ).astype({"table": "str", "outcome_code": "str"})
     grid = pd.DataFrame({"tambon_id": _current_ids(ds)}).merge(outcomes, how="cross")
     counts = (
-        _ticked_cells(ds)
+        _ticked_shared(ds)
         .groupby(["tambon_id", "table", "criterion_code"], as_index=False)
         .size()
         .rename(columns={"criterion_code": "outcome_code", "size": "rows_ticked"})
@@ -174,9 +217,18 @@ def pillar_scores(ds: Dataset, table_frame: pd.DataFrame | None = None) -> pd.Da
     three pillars, ``overall_outcome_coverage`` (their mean) and
     ``tables_present`` (how many of the three tables are ``table_present``).
 
-    ``table_frame``: a ``table_scores(ds)`` result to reuse.
+    ``table_frame``: a ``table_scores(ds)`` result to reuse (then not memoised).
     """
-    ts = table_scores(ds) if table_frame is None else table_frame
+    if table_frame is None:
+        return _pillar_shared(ds).copy()
+    return _compute_pillar_scores(ds, table_frame)
+
+
+def _pillar_shared(ds: Dataset) -> pd.DataFrame:
+    return _shared(ds, "pillar_scores", lambda: _compute_pillar_scores(ds, _table_shared(ds)))
+
+
+def _compute_pillar_scores(ds: Dataset, ts: pd.DataFrame) -> pd.DataFrame:
     pillar = {t: ds.codebook.table(t).pillar for t in SCORED_TABLES}
     wide = ts.pivot(index="tambon_id", columns="table", values="outcome_coverage").reindex(columns=list(SCORED_TABLES))
     out = pd.DataFrame({"tambon_id": _current_ids(ds)})
@@ -193,9 +245,18 @@ def lens_scores(ds: Dataset, reach: pd.DataFrame | None = None) -> pd.DataFrame:
     """One line per current tambon × S-I-I lens (codebook order):
     ``tambon_id, lens, outcomes_tagged, outcomes_reached, lens_coverage``.
 
-    ``reach``: an ``outcome_reach(ds)`` result to reuse.
+    ``reach``: an ``outcome_reach(ds)`` result to reuse (then not memoised).
     """
-    reach = outcome_reach(ds) if reach is None else reach
+    if reach is None:
+        return _lens_shared(ds).copy()
+    return _compute_lens_scores(ds, reach)
+
+
+def _lens_shared(ds: Dataset) -> pd.DataFrame:
+    return _shared(ds, "lens_scores", lambda: _compute_lens_scores(ds, _reach_shared(ds)))
+
+
+def _compute_lens_scores(ds: Dataset, reach: pd.DataFrame) -> pd.DataFrame:
     lenses = [lens.code for lens in ds.codebook.lenses]
     tagged = reach.explode("lens").dropna(subset=["lens"])
     out = (
@@ -227,7 +288,15 @@ def tambon_scores(ds: Dataset) -> pd.DataFrame:
     ``tables_present``; then ``lens_<lens>`` (lens_coverage) for each lens.
     Formulas: see the module docstring.
     """
-    ts = table_scores(ds)
+    return _scores_shared(ds).copy()
+
+
+def _scores_shared(ds: Dataset) -> pd.DataFrame:
+    return _shared(ds, "tambon_scores", lambda: _compute_tambon_scores(ds))
+
+
+def _compute_tambon_scores(ds: Dataset) -> pd.DataFrame:
+    ts = _table_shared(ds)
     idx = ds.tambons.drop_duplicates("tambon_id")[list(IDENTITY)].reset_index(drop=True)
     out = idx.copy()
     per_table = ("table_present", "rows_reported", "other_rows_reported", "reporting_rate",
@@ -236,10 +305,10 @@ def tambon_scores(ds: Dataset) -> pd.DataFrame:
         part = ts[ts["table"] == t].set_index("tambon_id")
         for m in per_table:
             out[f"{t}_{m.removeprefix('table_')}"] = out["tambon_id"].map(part[m]).to_numpy()
-    ps = pillar_scores(ds, ts).set_index("tambon_id")
+    ps = _pillar_shared(ds).set_index("tambon_id")
     out["overall_outcome_coverage"] = out["tambon_id"].map(ps["overall_outcome_coverage"]).to_numpy()
     out["tables_present"] = out["tambon_id"].map(ps["tables_present"]).to_numpy()
-    ls = lens_scores(ds)
+    ls = _lens_shared(ds)
     for lens in ds.codebook.lenses:
         part = ls[ls["lens"] == lens.code].set_index("tambon_id")
         out[f"lens_{lens.code}"] = out["tambon_id"].map(part["lens_coverage"]).to_numpy()
@@ -298,6 +367,26 @@ def position(scores: pd.DataFrame, tambon_id: str, score: str = "overall_outcome
     return hit.iloc[0].to_dict()
 
 
+def _positions_by_id(ds: Dataset, score: str) -> pd.DataFrame:
+    """``positions(tambon_scores(ds), score)`` indexed by tambon_id (shared, memoised)."""
+    return _shared(ds, f"positions:{score}",
+                   lambda: positions(_scores_shared(ds), score).set_index("tambon_id", drop=False))
+
+
+def network_positions(ds: Dataset, score: str = "overall_outcome_coverage") -> pd.DataFrame:
+    """``positions(tambon_scores(ds), score)``, memoised on ``ds`` (a copy each call)."""
+    return _positions_by_id(ds, score).reset_index(drop=True)
+
+
+def network_position(ds: Dataset, tambon_id: str, score: str = "overall_outcome_coverage") -> dict:
+    """``position(tambon_scores(ds), tambon_id, score)``, from the memoised positions."""
+    pos = _positions_by_id(ds, score)
+    tid = str(tambon_id)
+    if tid not in pos.index:
+        raise KeyError(f"no tambon {tambon_id!r} in the scores")
+    return pos.loc[tid].to_dict() if pos.index.is_unique else pos.loc[[tid]].iloc[0].to_dict()
+
+
 def data_steps(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     """Steps D1–D5 of the community data system, to see where teams drop off.
 
@@ -311,7 +400,7 @@ def data_steps(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     n = len(ids)
     rows = ds.rows[(ds.rows["table"] == "data") & ds.rows["tambon_id"].isin(ids)]
     reported = rows.groupby("row_code")["tambon_id"].nunique()
-    ticks = _ticked_cells(ds)
+    ticks = _ticked_shared(ds)
     ticked = ticks[ticks["table"] == "data"].groupby("row_code")["tambon_id"].nunique()
     lines = []
     for r in table.canonical_rows:

@@ -15,7 +15,13 @@ import pandas as pd
 import siianalysis.analysis.feedback as fbk
 from siianalysis.analysis.gaps import gap_peers, strengths_and_gaps
 from siianalysis.analysis.load import Dataset
-from siianalysis.analysis.scores import SCORED_TABLES, _ticked_cells, positions, table_scores, tambon_scores
+from siianalysis.analysis.scores import (
+    SCORED_TABLES,
+    _positions_by_id,
+    _ticked_cells,
+    table_scores,
+    tambon_scores,
+)
 
 from .html import (
     Markup,
@@ -168,7 +174,8 @@ def scorecard_frame(ds: Dataset, tambon_id: str) -> pd.DataFrame:
     out = pd.DataFrame(lines)
     for col in ("network_n", "network_median", "network_percentile", "province_n", "province_median",
                 "province_percentile"):
-        out[col] = [positions(scores, s).set_index("tambon_id").loc[tid, col] for s in out["score"]]
+        # positions(tambon_scores(ds), s), memoised per dataset: computed once per batch, not per report
+        out[col] = [_positions_by_id(ds, s).loc[tid, col] for s in out["score"]]
     return out
 
 
@@ -235,12 +242,11 @@ def sii_profile(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     check_lang(lang)
     tid = str(_row(ds, tambon_id)["tambon_id"])
     k = "tambon.sii_profile"
-    scores = tambon_scores(ds)
     ls = lens_scores(ds)
     mine = ls[ls["tambon_id"] == tid].set_index("lens")
     lines = []
     for lens in ds.codebook.lenses:
-        pos = positions(scores, f"lens_{lens.code}").set_index("tambon_id").loc[tid]
+        pos = _positions_by_id(ds, f"lens_{lens.code}").loc[tid]
         m = mine.loc[lens.code]
         lines.append({"lens": lens.code, "label": lens.label.text(lang), "outcomes_reached": int(m["outcomes_reached"]),
                       "outcomes_tagged": int(m["outcomes_tagged"]), "lens_coverage": float(m["lens_coverage"]),
