@@ -26,7 +26,7 @@ lab: setup  ## JupyterLab on notebooks/ with the project's environment as kernel
 sample: setup  ## regenerate the bundled sample worksheets in data/raw
 	$(BIN)/siianalysis sample data/raw
 
-bench: setup  ## issue 4's performance goals side by side → bench/results.md (≈10 min on 2 cores)
+bench: setup  ## issue 4's performance goals side by side → bench/results.md (≈6 min on 2 cores)
 	$(BIN)/python bench/run.py
 
 bench-large: setup  ## the benchmark plus the 1,000 and 7,255 tambon sizes (hours)

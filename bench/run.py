@@ -7,7 +7,7 @@ pass/fail against the goals, with the machine it ran on, and writes the same
 to ``bench/results.md`` (``results-quick.md`` / ``results-large.md`` for the
 other modes). ``bench/README.md`` says what each row means.
 
-    .venv/bin/python bench/run.py               # the default run (≈10 min on 2 cores)
+    .venv/bin/python bench/run.py               # the default run (≈6 min on 2 cores)
     .venv/bin/python bench/run.py --quick       # a smaller, quicker run (sizes shrunk)
     .venv/bin/python bench/run.py --large       # adds the 1,000 and 7,255 tambon sizes (hours)
     .venv/bin/python bench/run.py --tambons 80 --only 1,4
