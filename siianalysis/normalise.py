@@ -68,7 +68,8 @@ class NormaliseResult:
             f"worksheets:  {self.worksheets}",
             f"suggestions: {len(self.tables['feedback'])} from expert-review workbooks",
             f"tambons:     {len(tambons)} ({resolved} resolved to a DOPA code, {len(tambons) - resolved} unresolved)",
-            f"problems:    {by_severity.get('error', 0)} errors, {by_severity.get('warning', 0)} warnings",
+            f"problems:    {by_severity.get('error', 0)} errors, {by_severity.get('warning', 0)} warnings, "
+            f"{by_severity.get('info', 0)} notes",
         ]
         for code, n in Counter(problems["code"]).most_common(8):
             lines.append(f"  {n:4d} × {code}")

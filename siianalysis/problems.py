@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+# info: something set aside on purpose (an office lock file), said so nothing is silent.
+Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +30,6 @@ class ProblemLog(list):
 
     def warning(self, source_file: str, location: str, code: str, message: str, tambon_id: str = "") -> None:
         self.append(Problem(source_file, location, "warning", code, message, tambon_id))
+
+    def info(self, source_file: str, location: str, code: str, message: str, tambon_id: str = "") -> None:
+        self.append(Problem(source_file, location, "info", code, message, tambon_id))

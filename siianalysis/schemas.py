@@ -81,7 +81,7 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
             {
                 "source_file": _str(),
                 "location": _str(),
-                "severity": _str(pa.Check.isin(["error", "warning"])),
+                "severity": _str(pa.Check.isin(["error", "warning", "info"])),
                 "code": _str(pa.Check.str_matches(r"^[a-z][a-z0-9-]*$")),
                 "message": _str(pa.Check.str_length(min_value=1)),
                 "tambon_id": _str(pa.Check.str_matches(r"^(\d{6}|u-[0-9a-f]{10})?$")),

@@ -30,6 +30,8 @@ class Grid:
 
     ``origin`` is the sheet position of ``cells[0][0]`` (spreadsheets may start
     anywhere). ``row_refs``, when given, names each row's source (CSV lines).
+    ``hidden`` marks a sheet its author hid (hidden or very hidden): read, so
+    the parser can say what it held, but not part of the worksheet.
     """
 
     source_file: str
@@ -38,6 +40,7 @@ class Grid:
     cells: list[list[str]]
     origin: tuple[int, int] = (0, 0)
     row_refs: list[str] | None = None
+    hidden: bool = False
 
     @property
     def n_rows(self) -> int:

@@ -2,8 +2,8 @@
 
 calamine is a Rust reader: it opens all four formats, is many times faster than
 openpyxl over thousands of files and gives cached formula values. Each
-non-empty sheet (hidden ones too: teams hide finished tables) becomes one
-``Grid`` whose ``origin`` is where its first cell sits, so refs are true Excel
+non-empty sheet becomes one ``Grid`` (hidden sheets too, marked ``hidden``:
+the parser leaves them out of the worksheet and says what they held) whose ``origin`` is where its first cell sits, so refs are true Excel
 addresses. Cells become text with numbers as a person reads them ("1", not
 "1.0"); nothing else is cleaned (the parser calls ``text.clean``). Merged
 ranges keep their value at the top-left cell only, as calamine gives it.
@@ -15,7 +15,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from siianalysis.readers import UnreadableFile, brief
 from siianalysis.readers.grid import Grid, RawDocument
@@ -102,5 +102,6 @@ def read_spreadsheet(path: Path, display_name: str) -> list[RawDocument]:
                 ) from exc
             grid = sheet_grid(rows, start, display_name, meta.name)
             if grid is not None:
+                grid.hidden = meta.visible != SheetVisibleEnum.Visible
                 doc.grids.append(grid)
     return [doc]

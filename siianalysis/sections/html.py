@@ -64,6 +64,7 @@ text-align:left;white-space:normal;line-height:1.5}
 .sii .sii-tag{display:inline-block;padding:0 .45em;border-radius:3px;font-size:.85em;background:#e8f0f7}
 .sii .sii-tag.error{background:#fde2e1;color:#8a1c1c}
 .sii .sii-tag.warning{background:#fff3c4;color:#6b4e00}
+.sii .sii-tag.info{background:#e8eef7;color:#274472}
 .sii .sii-gap{margin:.6em 0 1em;padding-left:.6em;border-left:3px solid #e07b39}
 .sii a{color:#1f6fb2}
 .sii table.sii-side{width:100%;table-layout:fixed}
@@ -293,7 +294,7 @@ def link(href: str, text: Any) -> Markup:
 
 
 def severity_tag(severity: str, lang: str) -> Markup:
-    key = severity if severity in ("error", "warning") else "warning"
+    key = severity if severity in ("error", "warning", "info") else "warning"
     return tag("span", t(f"severity.{key}", lang), cls=f"sii-tag {key}")
 
 
