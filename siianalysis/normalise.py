@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from siianalysis.codebook import load_codebook
 from siianalysis.export import write_table
 from siianalysis.filecache import FileCache
-from siianalysis.parse import ParsedWorksheet, parse_document
+from siianalysis.parse import ParsedWorksheet, parse_worksheets
 from siianalysis.parse.dates import parse_date
 from siianalysis.parse.resolve import Place, resolve_place
 from siianalysis.problems import Problem, ProblemLog
@@ -105,38 +105,49 @@ def process_file(path: Path, display_name: str) -> FileResult:
     codebook = load_codebook()
     for doc in documents:
         try:
-            worksheet = parse_document(doc, codebook)
+            parsed = parse_worksheets(doc, codebook)
         except Exception as exc:  # a parser bug must not stop the batch; it is reported
             result.problems.append(Problem(display_name, "whole file", "error", "parse-failed",
                                            f"could not interpret this file: {type(exc).__name__}: {exc}"))
             continue
-        if not worksheet.is_worksheet:
+        if not parsed.worksheets:
             if read_review(doc, codebook) is not None:
                 result.reviews.append(doc)
                 continue
+            result.problems.extend(parsed.problems)
             result.problems.append(Problem(
                 display_name, "whole file", "error", "not-a-worksheet",
                 "no worksheet table (people, mechanism, data or summary) and no expert-review sheet "
                 "was found in this file",
             ))
             continue
-        ident = worksheet.identity
-        place = resolve_place(ident.get("tambon"), ident.get("amphoe"), ident.get("province"), display_name)
-        problems = ProblemLog(worksheet.problems)
-        if place.problem_code:
-            where = ident.locations.get("tambon", "whole file")
-            problems.warning(display_name, where, place.problem_code, place.problem)
-        date = parse_date(ident.get("worksheet_date"))
-        if ident.get("worksheet_date") and date is None:
-            problems.warning(display_name, ident.locations.get("worksheet_date", ""), "bad-date",
-                             f"cannot read the date {ident.get('worksheet_date')!r}")
-        elif not ident.get("worksheet_date"):
-            problems.warning(display_name, "whole file", "no-date", "the worksheet has no date")
-        result.problems.extend(
-            Problem(p.source_file, p.location, p.severity, p.code, p.message, place.tambon_id) for p in problems
-        )
-        result.submissions.append(Submission(place, date.isoformat() if date else "", worksheet))
+        if len(parsed.worksheets) == 1:  # the file's own problems are the worksheet's
+            parsed.worksheets[0].problems[:0] = parsed.problems
+        else:
+            result.problems.extend(parsed.problems)
+        for worksheet in parsed.worksheets:
+            result.submissions.append(_submission(worksheet, display_name, result.problems))
     return result
+
+
+def _submission(worksheet: ParsedWorksheet, display_name: str, problems_out: list[Problem]) -> Submission:
+    """Resolves a worksheet's place and date; its problems go to ``problems_out`` under its tambon."""
+    ident = worksheet.identity
+    place = resolve_place(ident.get("tambon"), ident.get("amphoe"), ident.get("province"), worksheet.source)
+    problems = ProblemLog(worksheet.problems)
+    if place.problem_code:
+        where = ident.locations.get("tambon", worksheet.part or "whole file")
+        problems.warning(display_name, where, place.problem_code, place.problem)
+    date = parse_date(ident.get("worksheet_date"))
+    if ident.get("worksheet_date") and date is None:
+        problems.warning(display_name, ident.locations.get("worksheet_date", ""), "bad-date",
+                         f"cannot read the date {ident.get('worksheet_date')!r}")
+    elif not ident.get("worksheet_date"):
+        problems.warning(display_name, worksheet.part or "whole file", "no-date", "the worksheet has no date")
+    problems_out.extend(
+        Problem(p.source_file, p.location, p.severity, p.code, p.message, place.tambon_id) for p in problems
+    )
+    return Submission(place, date.isoformat() if date else "", worksheet)
 
 
 def _current(submissions: list[Submission]) -> tuple[list[Submission], list[Problem]]:
@@ -146,13 +157,13 @@ def _current(submissions: list[Submission]) -> tuple[list[Submission], list[Prob
         by_tambon.setdefault(s.place.tambon_id, []).append(s)
     current, problems = [], []
     for tambon_id in sorted(by_tambon):
-        group = sorted(by_tambon[tambon_id], key=lambda s: (s.worksheet_date, s.worksheet.source_file))
+        group = sorted(by_tambon[tambon_id], key=lambda s: (s.worksheet_date, s.worksheet.source))
         winner = group[-1]
         current.append(winner)
         for loser in group[:-1]:
             problems.append(Problem(
-                loser.worksheet.source_file, "whole file", "warning", "superseded",
-                f"another worksheet for the same tambon is current: {winner.worksheet.source_file} "
+                loser.worksheet.source_file, loser.worksheet.part or "whole file", "warning", "superseded",
+                f"another worksheet for the same tambon is current: {winner.worksheet.source} "
                 f"(dated {winner.worksheet_date or 'no date'}; this one {loser.worksheet_date or 'no date'})",
                 tambon_id,
             ))
@@ -180,7 +191,7 @@ def _frames(current: list[Submission], problems: list[Problem]) -> dict[str, pd.
         tambons.append({
             "tambon_id": p.tambon_id, "resolved": p.resolved, "tambon_th": p.tambon_th,
             "amphoe_th": p.amphoe_th, "province_th": p.province_th, "province_code": p.province_code,
-            "worksheet_date": s.worksheet_date, "source_file": ws.source_file, "tambon_en": p.tambon_en,
+            "worksheet_date": s.worksheet_date, "source_file": ws.source, "tambon_en": p.tambon_en,
             "amphoe_en": p.amphoe_en, "province_en": p.province_en, "amphoe_code": p.amphoe_code,
             "tables": ",".join(code for code in ("people", "mechanism", "data", "summary") if code in ws.tables_found),
         })

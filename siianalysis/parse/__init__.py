@@ -1,5 +1,5 @@
 """The one parser: interprets the grids every reader produces."""
 
-from siianalysis.parse.worksheet import ParsedRow, ParsedWorksheet, parse_document
+from siianalysis.parse.worksheet import ParsedDocument, ParsedRow, ParsedWorksheet, parse_document, parse_worksheets
 
-__all__ = ["ParsedRow", "ParsedWorksheet", "parse_document"]
+__all__ = ["ParsedDocument", "ParsedRow", "ParsedWorksheet", "parse_document", "parse_worksheets"]

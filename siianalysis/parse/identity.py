@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from siianalysis.codebook import Codebook
-from siianalysis.readers.grid import RawDocument
+from siianalysis.readers.grid import Grid, RawDocument
 from siianalysis.text import clean, fold
 
 KEYS = ("tambon", "amphoe", "province", "worksheet_date")
@@ -113,4 +113,52 @@ def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, se
     for key, pattern in patterns.items():
         if key not in found.values and (m := pattern.search(stem)):
             found.offer(key, m.group("name"), "file name")
+    return found
+
+
+def place_rows(grid: Grid, skip: set[int], codebook: Codebook) -> list[tuple[int, str]]:
+    """(first row, tambon as folded) of every place a grid names outside its tables.
+
+    A place is a tambon field (a label cell with a value beside it) or a text line
+    naming a tambon with its district or province ("ต.ไชยสถาน อ.เมือง จ.น่าน"):
+    a lone "ตำบล…" in a note is a mention, not a place. Its first row is the
+    first of the place block it stands in (province and district lines just above
+    the tambon belong to it), so a sheet cut there keeps the block whole.
+    """
+    labels = _field_keys(codebook)
+    patterns = {k: _line_pattern(codebook, k) for k in ("tambon", "amphoe", "province")}
+    found: list[tuple[int, str]] = []
+
+    def identity_row(r: int) -> bool:
+        for cell in grid.cells[r]:
+            text = clean(cell) if cell else ""
+            if not text or len(text) > 200:
+                continue
+            if labels.get(fold(text)) or any(p.search(text) for p in patterns.values()):
+                return True
+        return False
+
+    for r, row in enumerate(grid.cells):
+        if r in skip:
+            continue
+        name = ""
+        for c, cell in enumerate(row):
+            text = clean(cell) if cell else ""
+            if not text or len(text) > 200:
+                continue
+            if len(text) < 30 and labels.get(fold(text)) == "tambon":
+                name = _cell_value_beside(grid, r, c)[0]
+            elif (m := patterns["tambon"].search(text)) and (
+                    patterns["amphoe"].search(text) or patterns["province"].search(text)):
+                name = m.group("name")
+            if name:
+                break
+        key = fold(name)
+        if not key:
+            continue
+        first = r
+        while first - 1 >= 0 and first - 1 not in skip and identity_row(first - 1):
+            first -= 1
+        if not found or found[-1][1] != key or first > found[-1][0] + 4:
+            found.append((first, key))
     return found

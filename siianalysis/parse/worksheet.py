@@ -18,6 +18,7 @@ from functools import cache
 from siianalysis.codebook import Codebook, RowType, Table, load_codebook
 from siianalysis.parse.identity import WrittenIdentity, read_identity
 from siianalysis.parse.locate import Block, find_blocks
+from siianalysis.parse.split import DocumentLayout, WorksheetSpan, split_document
 from siianalysis.parse.ticks import read_tick
 from siianalysis.problems import ProblemLog
 from siianalysis.readers.grid import Grid, RawDocument
@@ -48,10 +49,26 @@ class ParsedWorksheet:
     tables_found: dict[str, str]
     rows: list[ParsedRow]
     problems: ProblemLog
+    part: str = ""  # the sheets it was read from, when its file holds several worksheets
 
     @property
     def is_worksheet(self) -> bool:
         return bool(self.tables_found)
+
+    @property
+    def source(self) -> str:
+        """The file, and the sheets within it when the file holds several worksheets."""
+        return f"{self.source_file}#{self.part}" if self.part else self.source_file
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    """Every worksheet of one document, and the problems of the document as a whole
+    (hidden sheets, tables tied to no place)."""
+
+    source_file: str
+    worksheets: list[ParsedWorksheet]
+    problems: ProblemLog
 
 
 @dataclass(slots=True)
@@ -210,17 +227,43 @@ class _TableRows:
         return sorted(keep, key=lambda r: order[r.row_code])
 
 
-def parse_document(doc: RawDocument, codebook: Codebook | None = None) -> ParsedWorksheet:
-    """Interprets one document: its tables, rows, ticks, texts and identity."""
-    codebook = codebook or load_codebook()
+def _hidden_sheet(grid: Grid, codebook: Codebook, problems: ProblemLog) -> None:
+    """Says what a hidden sheet held: it is left out, but not silently."""
+    blocks = [] if grid.kind == "docx-text" else find_blocks(grid, codebook)
+    texts = sum(1 for row in grid.cells for c in row if c and not c.isspace())
+    held = ", ".join(f"{b.table.number} ({b.table.code})" for b in blocks)
+    problems.warning(
+        grid.source_file, grid.part, "hidden-sheet-skipped",
+        f"sheet {grid.part!r} is hidden, so it is not read as part of the worksheet "
+        f"(it holds {texts} cells with text" + (f" and table {held}" if held else "") + "); "
+        "unhide it and send the file again if it is current",
+    )
+
+
+def _unplaced_table(grid: Grid, block: Block, problems: ProblemLog) -> None:
+    body = [clean(grid.value(r, block.label_col)) for r in range(block.body_start, block.body_end)]
+    written = sum(1 for r in range(block.body_start, block.body_end) for c in grid.cells[r] if c and not c.isspace())
+    problems.warning(
+        grid.source_file, grid.ref(block.header_row, block.label_col), "table-unplaced",
+        f"table {block.table.number} ({block.table.code}) comes before every place line of this file, "
+        f"so it belongs to no tambon and is not read ({written} cells with text; rows "
+        f"{', '.join(repr(b) for b in body if b)[:300] or 'unlabelled'})",
+    )
+
+
+def _parse_span(doc: RawDocument, span: WorksheetSpan, codebook: Codebook, part: str) -> ParsedWorksheet:
+    """One worksheet: its tables' rows, ticks and texts, and the place it names."""
     problems = ProblemLog()
     tables: dict[str, _TableRows] = {}
     found: dict[str, str] = {}
-    table_rows: dict[int, set[int]] = {}
-    for gi, grid in enumerate(doc.grids):
-        if grid.kind == "docx-text":
-            continue
-        for block in find_blocks(grid, codebook):
+    grids: list[Grid] = []
+    skip: dict[int, set[int]] = {}
+    for piece in span.pieces:
+        grid = doc.grids[piece.grid_index]
+        outside = set(range(piece.start)) | set(range(piece.end, grid.n_rows))
+        skip[len(grids)] = outside.union(*(range(b.header_row, b.body_end) for b in piece.blocks))
+        grids.append(grid)
+        for block in piece.blocks:
             code = block.table.code
             where = grid.ref(block.header_row, block.label_col)
             if code in found:
@@ -230,7 +273,6 @@ def parse_document(doc: RawDocument, codebook: Codebook | None = None) -> Parsed
                 )
             else:
                 found[code] = where
-            table_rows.setdefault(gi, set()).update(range(block.header_row, block.body_end))
             rows = tables.setdefault(code, _TableRows(block.table, doc.source_file, problems))
             rows.last = None
             if block.table.outcomes and not block.outcome_cols:
@@ -240,14 +282,75 @@ def parse_document(doc: RawDocument, codebook: Codebook | None = None) -> Parsed
                 )
             for r in range(block.body_start, block.body_end):
                 rows.add(_read_line(grid, block, r, codebook, problems))
-    identity = read_identity(doc, codebook, table_rows)
+    identity = read_identity(RawDocument(doc.source_file, grids), codebook, skip)
     parsed_rows = [row for code in (t.code for t in codebook.tables) if code in tables
                    for row in tables[code].reported()]
     if found:
         for table in codebook.tables:
             if table.code not in found:
                 problems.warning(
-                    doc.source_file, "whole file", "table-missing",
+                    doc.source_file, part or "whole file", "table-missing",
                     f"table {table.number} ({table.code}, {table.title.th}) was not found in this worksheet",
                 )
-    return ParsedWorksheet(doc.source_file, identity, found, parsed_rows, problems)
+    return ParsedWorksheet(doc.source_file, identity, found, parsed_rows, problems, part)
+
+
+def parse_worksheets(doc: RawDocument, codebook: Codebook | None = None) -> ParsedDocument:
+    """Interprets one document: every worksheet it holds (see ``parse.split``), with
+    their tables, rows, ticks, texts and places, and what was left out and why."""
+    codebook = codebook or load_codebook()
+    problems = ProblemLog()
+    visible: dict[int, list[Block]] = {}
+    for gi, grid in enumerate(doc.grids):
+        if grid.hidden:
+            _hidden_sheet(grid, codebook, problems)
+        else:
+            visible[gi] = [] if grid.kind == "docx-text" else find_blocks(grid, codebook)
+    layout = split_document(doc.grids, visible, codebook)
+    for gi, block in layout.unplaced:
+        _unplaced_table(doc.grids[gi], block, problems)
+    worksheets: list[ParsedWorksheet] = []
+    for span in layout.worksheets:
+        part = span.describe(doc.grids) if layout.several else ""
+        worksheet = _parse_span(doc, span, codebook, part)
+        if worksheet.is_worksheet or not layout.several:
+            worksheets.append(worksheet)
+        else:
+            place = worksheet.identity
+            problems.warning(
+                doc.source_file, place.locations.get("tambon", part), "place-without-tables",
+                f"{place.get('tambon')!r} is named here but no worksheet table follows it ({part})",
+            )
+    if layout.several:
+        _inherit_shared_identity(doc, layout, worksheets, codebook)
+    return ParsedDocument(doc.source_file, [w for w in worksheets if w.is_worksheet], problems)
+
+
+def _inherit_shared_identity(doc: RawDocument, layout: DocumentLayout, worksheets: list[ParsedWorksheet],
+                             codebook: Codebook) -> None:
+    """District, province and date written once for the whole file (a cover sheet that
+    names no tambon, the file name) count for each worksheet that does not say its own."""
+    used = {p.grid_index for span in layout.worksheets for p in span.pieces}
+    rest = [g for gi, g in enumerate(doc.grids) if gi not in used and not g.hidden]
+    shared = read_identity(RawDocument(doc.source_file, rest), codebook, {})
+    for worksheet in worksheets:
+        for key in ("amphoe", "province", "worksheet_date"):
+            if not worksheet.identity.get(key) and shared.get(key):
+                worksheet.identity.offer(key, shared.get(key), shared.locations[key])
+
+
+def parse_document(doc: RawDocument, codebook: Codebook | None = None) -> ParsedWorksheet:
+    """Interprets a document that holds one worksheet (``parse_worksheets`` for any document).
+
+    Problems about the document as a whole (hidden sheets) are in the worksheet's
+    log. A document that holds no worksheet gives one with no tables
+    (``is_worksheet`` is False); one that holds several is refused with ValueError.
+    """
+    parsed = parse_worksheets(doc, codebook)
+    if len(parsed.worksheets) > 1:
+        raise ValueError(f"{doc.source_file} holds {len(parsed.worksheets)} worksheets; use parse_worksheets")
+    if parsed.worksheets:
+        worksheet = parsed.worksheets[0]
+        worksheet.problems[:0] = parsed.problems
+        return worksheet
+    return ParsedWorksheet(doc.source_file, WrittenIdentity(), {}, [], ProblemLog(parsed.problems))
