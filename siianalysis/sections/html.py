@@ -6,7 +6,7 @@ a plain ``str`` is always escaped when it goes into HTML; only ``Markup``
 (HTML this module built itself from escaped parts) goes in as is. Newlines in
 team text become ``<br>`` *after* escaping.
 
-The report's own words come from ``data/report_text.yaml`` (``t(key, lang)``),
+The report's own words come from ``siianalysis.words`` (``t(key, lang)``),
 Thai first, English with ``lang="en"``.
 """
 
@@ -19,16 +19,11 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from functools import cache
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
-import yaml
+from siianalysis.ids import TAMBON_ID
+from siianalysis.words import LANGS, check_lang, report_text, report_text_path, t  # noqa: F401  (callers move to siianalysis.words)
 
-LANGS = ("th", "en")
-# A tambon id as the pipeline writes it: a 6-digit DOPA code or "u-" + 10 hex digits.
-TAMBON_ID = re.compile(r"^(?:\d{6}|u-[0-9a-f]{10})$")
 FIGURE_DPI = 100
 EXCERPT_CHARS = 280
 
@@ -82,41 +77,6 @@ text-align:left;white-space:normal;line-height:1.5}
 
 
 # --- the report's words ------------------------------------------------------------------
-
-
-def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be 'th' or 'en', not {lang!r}")
-    return lang
-
-
-def report_text_path() -> Path:
-    """Where the bundled report texts live (copy it to reword a report)."""
-    return Path(str(files("siianalysis").joinpath("data/report_text.yaml")))
-
-
-@cache
-def report_text(path: str | None = None) -> dict[str, Any]:
-    """The report texts (``data/report_text.yaml`` or ``path``), read once."""
-    with open(path or report_text_path(), encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def t(key: str, lang: str = "th", **fields: Any) -> str:
-    """The text of dotted ``key`` in ``lang``, with ``{name}`` filled from ``fields``.
-
-    Plain text: escape it (``esc``) when putting it into HTML.
-    """
-    check_lang(lang)
-    node: Any = report_text()
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(f"no report text {key!r} in {report_text_path().name}")
-        node = node[part]
-    if not isinstance(node, dict) or lang not in node:
-        raise KeyError(f"report text {key!r} has no {lang!r} version")
-    text = str(node[lang])
-    return text.format(**fields) if fields else text
 
 
 # --- escaping ----------------------------------------------------------------------------

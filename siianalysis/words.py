@@ -1,0 +1,53 @@
+"""The words shown to people: ``data/report_text.yaml``, Thai first, English with ``lang="en"``.
+
+Every sentence, heading, label and message a reader sees lives in that YAML in
+both languages; code asks for it by a dotted key (``t("tambon.header.title",
+lang, tambon=…)``). This is the one loader, used by every layer (analysis
+figures, report sections, the workshop files, the report index).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGS = ("th", "en")
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be 'th' or 'en', not {lang!r}")
+    return lang
+
+
+def report_text_path() -> Path:
+    """Where the bundled report texts live (copy it to reword a report)."""
+    return Path(str(files("siianalysis").joinpath("data/report_text.yaml")))
+
+
+@cache
+def report_text(path: str | None = None) -> dict[str, Any]:
+    """The report texts (``data/report_text.yaml`` or ``path``), read once."""
+    with open(path or report_text_path(), encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def t(key: str, lang: str = "th", **fields: Any) -> str:
+    """The text of dotted ``key`` in ``lang``, with ``{name}`` filled from ``fields``.
+
+    Plain text: escape it (``esc``) when putting it into HTML.
+    """
+    check_lang(lang)
+    node: Any = report_text()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"no report text {key!r} in {report_text_path().name}")
+        node = node[part]
+    if not isinstance(node, dict) or lang not in node:
+        raise KeyError(f"report text {key!r} has no {lang!r} version")
+    text = str(node[lang])
+    return text.format(**fields) if fields else text
