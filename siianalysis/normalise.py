@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +22,10 @@ from siianalysis.parse import ParsedWorksheet, parse_worksheets
 from siianalysis.parse.dates import parse_date
 from siianalysis.parse.resolve import Place, resolve_place
 from siianalysis.problems import Problem, ProblemLog
-from siianalysis.readers import RawDocument, UnreadableFile, read_file
+from siianalysis.readers import (
+    ARCHIVE_SUFFIXES, RawDocument, UnreadableFile, is_lock_file, lock_file_message, read_file,
+)
+from siianalysis.readers.archive import members as archive_members
 from siianalysis.review import feedback_frame, read_review
 from siianalysis.schemas import columns, schemas
 
@@ -79,23 +82,55 @@ class NormaliseResult:
 
 
 def list_raw_files(raw_dir: Path) -> list[Path]:
-    """Every file under raw_dir, sorted, hidden files and our README aside."""
+    """Every file under raw_dir, sorted, hidden files and our README aside.
+
+    Office lock files ("~$book.xlsx", LibreOffice's ".~lock.book.ods#") are
+    listed: ``process_file`` notes them as not read, so a folder's every file is
+    accounted for.
+    """
     files = []
     for path in sorted(raw_dir.rglob("*")):
         rel = path.relative_to(raw_dir)
-        if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+        if not path.is_file() or any(part.startswith(".") for part in rel.parent.parts):
+            continue
+        if path.name.startswith(".") and not is_lock_file(path.name):
             continue
         if path.name.lower() in _SKIPPED_NAMES:
-            continue
-        # Office's lock files ("~$book.xlsx") are not what a team sent.
-        if path.name.startswith("~$"):
             continue
         files.append(path)
     return files
 
 
+def _lock_file_note(display_name: str) -> Problem:
+    return Problem(display_name, "whole file", "info", "lock-file-skipped", lock_file_message())
+
+
+def _process_archive(path: Path, display_name: str) -> FileResult:
+    """Every file in a zip read as if sent on its own (``sent.zip!/member``); refusals are error rows."""
+    result = FileResult(display_name)
+    try:
+        for member in archive_members(path, display_name):
+            if member.refused is not None:
+                result.problems.append(Problem(member.name, "whole file", "error", member.refused.code,
+                                               str(member.refused)))
+            elif member.lock_file:
+                result.problems.append(_lock_file_note(member.name))
+            else:
+                part = process_file(member.path, member.name)
+                for f in fields(FileResult):
+                    if f.name != "source_file":
+                        getattr(result, f.name).extend(getattr(part, f.name))
+    except UnreadableFile as exc:  # the archive as a whole; members already read are kept
+        result.problems.append(Problem(display_name, "whole file", "error", exc.code, str(exc)))
+    return result
+
+
 def process_file(path: Path, display_name: str) -> FileResult:
-    """Reads, parses and resolves one file. Never raises for a bad file."""
+    """Reads, parses and resolves one file (a zip: every file in it). Never raises for a bad file."""
+    if is_lock_file(display_name):
+        return FileResult(display_name, problems=[_lock_file_note(display_name)])
+    if path.suffix.lower() in ARCHIVE_SUFFIXES:
+        return _process_archive(path, display_name)
     result = FileResult(display_name)
     try:
         documents = read_file(path, display_name)
