@@ -302,7 +302,7 @@ def _info(raw: bytes, flag: int = 0) -> zipfile.ZipInfo:
     ("ต.บ้านโฮ่ง.xlsx".encode(), 0x800, "ต.บ้านโฮ่ง.xlsx"),  # the UTF-8 flag
     ("ต.บ้านโฮ่ง.xlsx".encode(), 0, "ต.บ้านโฮ่ง.xlsx"),  # UTF-8 without the flag (macOS, chat apps)
     ("ต.บ้านโฮ่ง.xlsx".encode("cp874"), 0, "ต.บ้านโฮ่ง.xlsx"),  # Thai Windows
-    ("ยก.xlsx".encode("cp874"), 0, "ยก.xlsx"),  # cp874 bytes that are valid UTF-8 (U+0661, Arabic-Indic)
+    ("ยก.xlsx".encode("cp874"), 0, "ยก.xlsx"),  # cp874 bytes that happen to be valid UTF-8 (U+00A1 "¡")
     ("ส่ง\\ต.ป่าพลู.docx".encode("cp874"), 0, "ส่ง/ต.ป่าพลู.docx"),  # Windows separators
     (b"\xdb\xfc.xlsx", 0, "█ⁿ.xlsx"),  # neither: zip's own cp437
     (b"plain.xlsx", 0, "plain.xlsx"),
