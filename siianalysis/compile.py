@@ -39,7 +39,6 @@ from siianalysis.sections.html import (
     CSS,
     TAMBON_ID,
     Markup,
-    check_lang,
     display_date,
     esc,
     explain,
@@ -49,10 +48,10 @@ from siianalysis.sections.html import (
     note,
     place_name,
     place_part,
-    t,
     tag,
     tambon_href,
 )
+from siianalysis.words import check_lang, t
 
 COMPILED_DIR = "compiled"
 CELL_MAX = 32_000  # a worksheet cell holds 32,767 characters; longer text is cut with " …"

@@ -51,3 +51,12 @@ def t(key: str, lang: str = "th", **fields: Any) -> str:
         raise KeyError(f"report text {key!r} has no {lang!r} version")
     text = str(node[lang])
     return text.format(**fields) if fields else text
+
+
+def problem_text(code: str, lang: str = "th") -> str:
+    """What a problem code means, in plain words (``problem_codes.<code>``); the words
+    for any other problem when the code has none of its own."""
+    try:
+        return t(f"problem_codes.{code}", lang)
+    except KeyError:
+        return t("problem_codes.other", lang)

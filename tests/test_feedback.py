@@ -27,6 +27,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
+from siianalysis import words as w
 import siianalysis.analysis.feedback as fbk
 from siianalysis import compile as comp
 from siianalysis.analysis import Dataset, load
@@ -134,7 +135,7 @@ def section_table(html: str, heading_text: str) -> str:
 
 
 def pillar_heading(pillar: str, lang: str) -> str:
-    return h.t("feedback.pillar_heading", lang, pillar=CB.review.pillars[[p.code for p in CB.review.pillars]
+    return w.t("feedback.pillar_heading", lang, pillar=CB.review.pillars[[p.code for p in CB.review.pillars]
                                                                        .index(pillar)].label.text(lang))
 
 
@@ -235,9 +236,9 @@ def test_everything_works_without_feedback():
     cov = fbk.review_coverage(ds)
     assert cov.unreviewed == [T1, T2, T3, T4] and cov.reviewed_share == 0 and cov.complete == []
     assert not fbk.team_plans(ds, T3).empty  # T3 wrote a mechanism plan
-    assert h.t("feedback.none", "th") in str(tam.experts(ds, T1, "th"))
+    assert w.t("feedback.none", "th") in str(tam.experts(ds, T1, "th"))
     out = str(net.expert_review(ds, "en"))
-    assert str(h.esc(h.t("feedback.none", "en"))) in out and out.count('href="tambon/') == 4
+    assert str(h.esc(w.t("feedback.none", "en"))) in out and out.count('href="tambon/') == 4
 
 
 # --- the library, on the pipeline's data ----------------------------------------------------------
@@ -309,7 +310,7 @@ def test_experts_section_sets_suggestions_beside_the_plans(ds, lang):
     section = tam.experts(ds, MAE_RAEM, lang)
     out = str(section)
     assert "<script" not in out.lower()
-    assert str(h.esc(h.t("tambon.experts.title", lang))) in out
+    assert str(h.esc(w.t("tambon.experts.title", lang))) in out
     people = section_table(out, pillar_heading("people", lang))
     # the team's plans (Table 4 and rows) and the expert's suggestion, in one table
     assert "ขยายเครือข่ายผู้นำ" in people and "ยกย่องเชิดชูเกียรติ" in people
@@ -322,9 +323,9 @@ def test_experts_section_sets_suggestions_beside_the_plans(ds, lang):
     assert "ประชุมทุกเดือน" in mechanism and "บรรจุแผนในแผนพัฒนาท้องถิ่น" in mechanism and R2 in mechanism
     assert "ใช้ข้อมูล TCNAP ทำแผน" in section_table(out, pillar_heading("data", lang))
     overall = section_table(out, pillar_heading("overall", lang))
-    assert "เชื่อมเครือข่ายตำบลแม่ข่าย" in overall and h.t("feedback.priority_unset", lang) in overall
-    assert str(h.esc(h.t("feedback.overall_plan", lang))) in overall
-    assert str(h.esc(h.t("tambon.experts.summary", lang, n=4, reviewers=2, pillars=4, total=4))) in out
+    assert "เชื่อมเครือข่ายตำบลแม่ข่าย" in overall and w.t("feedback.priority_unset", lang) in overall
+    assert str(h.esc(w.t("feedback.overall_plan", lang))) in overall
+    assert str(h.esc(w.t("tambon.experts.summary", lang, n=4, reviewers=2, pillars=4, total=4))) in out
     assert len(section.data["feedback"]) == 4
 
 
@@ -332,15 +333,15 @@ def test_experts_section_sets_suggestions_beside_the_plans(ds, lang):
 def test_experts_section_for_partial_and_missing_reviews(ds, lang):
     partial = str(tam.experts(ds, SALUANG, lang))
     mechanism = section_table(partial, pillar_heading("mechanism", lang))
-    assert str(h.esc(h.t("feedback.no_suggestion", lang))) in mechanism
-    assert str(h.esc(h.t("feedback.no_plan", lang))) in mechanism
-    assert str(h.esc(h.t("tambon.experts.missing", lang, pillars=", ".join(
+    assert str(h.esc(w.t("feedback.no_suggestion", lang))) in mechanism
+    assert str(h.esc(w.t("feedback.no_plan", lang))) in mechanism
+    assert str(h.esc(w.t("tambon.experts.missing", lang, pillars=", ".join(
         p.label.text(lang) for p in CB.review.pillars if p.code in ("mechanism", "overall"))))) in partial
     # data: low before medium? no: medium (R1) first, then low (R2)
     data = section_table(partial, pillar_heading("data", lang))
     assert data.index("ตั้งทีมข้อมูลตำบล") < data.index("คืนข้อมูลให้ชุมชนทุกปี")
     none = str(tam.experts(ds, CHAI_SATHAN, lang))
-    assert str(h.esc(h.t("feedback.none", lang))) in none and "<table" not in none
+    assert str(h.esc(w.t("feedback.none", lang))) in none and "<table" not in none
 
 
 # --- the network report ------------------------------------------------------------------------
@@ -352,9 +353,9 @@ def test_expert_review_section(ds, lang):
     out = str(section)
     assert "<script" not in out.lower() and PAYLOAD in out
     k = "network.expert_review"
-    assert str(h.esc(h.t(f"{k}.summary", lang, n=7, reviewers=2, reviewed=2, tambons=3, share="66.7%"))) in out
+    assert str(h.esc(w.t(f"{k}.summary", lang, n=7, reviewers=2, reviewed=2, tambons=3, share="66.7%"))) in out
     # the urgent list: แม่แรม then สะลวง, linked
-    urgent = re.search(rf"{re.escape(str(h.esc(h.t(f'{k}.urgent', lang))))}</h3>.*?(<table.*?</table>)",
+    urgent = re.search(rf"{re.escape(str(h.esc(w.t(f'{k}.urgent', lang))))}</h3>.*?(<table.*?</table>)",
                        out, re.S).group(1)
     hrefs = re.findall(r'href="([^"]+)"', urgent)
     assert hrefs == [f"tambon/{MAE_RAEM}.html", f"tambon/{SALUANG}.html"]
@@ -366,7 +367,7 @@ def test_expert_review_section(ds, lang):
     assert cov.loc[nan, ["tambons", "reviewed"]].tolist() == [1, 0] and cov.loc[nan, "lacking"] == [CHAI_SATHAN]
     assert cov.loc[chiang_mai, ["tambons", "reviewed", "complete"]].tolist() == [2, 2, 1]
     assert cov.iloc[-1]["share"] == pytest.approx(2 / 3)
-    coverage = re.search(rf"{re.escape(str(h.esc(h.t(f'{k}.coverage', lang))))}</h3>\s*(<table.*?</table>)",
+    coverage = re.search(rf"{re.escape(str(h.esc(w.t(f'{k}.coverage', lang))))}</h3>\s*(<table.*?</table>)",
                          out, re.S).group(1)
     assert f'href="tambon/{CHAI_SATHAN}.html"' in coverage and f"tambon/{MAE_RAEM}.html" not in coverage
     assert ">66.7%<" in coverage and ">0.0%<" in coverage and ">100.0%<" in coverage
@@ -383,8 +384,8 @@ def test_expert_review_reports_orphan_suggestions(ds):
     extra = pd.concat([ds.feedback, feedback_frame([("123456", "people", R1, "x", "high", "")])],
                       ignore_index=True)
     out = str(net.expert_review(dataclasses.replace(ds, feedback=extra), "th"))
-    assert h.t("network.expert_review.orphans", "th", n=1, ids="123456") in out
-    assert h.t("network.expert_review.summary", "th", n=7, reviewers=2, reviewed=2, tambons=3,
+    assert w.t("network.expert_review.orphans", "th", n=1, ids="123456") in out
+    assert w.t("network.expert_review.summary", "th", n=7, reviewers=2, reviewed=2, tambons=3,
                share="66.7%") in out
 
 
@@ -406,14 +407,14 @@ def test_compile_workbook(ds, processed, tmp_path):
     again = comp.compile_workbook(processed, tmp_path / "again.xlsx")
     assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(again.read_bytes()).digest()
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [h.t("compile.index_sheet", "th"), "สรุปรายตำบล"]
+    assert wb.sheetnames == [w.t("compile.index_sheet", "th"), "สรุปรายตำบล"]
     ws = wb["สรุปรายตำบล"]
     head = [c.value for c in ws[1]]
     summary = CB.table("summary")
     assert head == ["รหัสตำบล", "ตำบล", "อำเภอ", "จังหวัด", "ด้าน",
                     f"ตารางที่ 4: {summary.field('achievements').label.th}",
                     f"ตารางที่ 4: {summary.field('plan').label.th}",
-                    h.t("feedback.row_plans", "th"), h.t("feedback.suggestions", "th")]
+                    w.t("feedback.row_plans", "th"), w.t("feedback.suggestions", "th")]
     assert ws.freeze_panes == "C2" and ws.auto_filter.ref == "A1:I13"
     assert ws.column_dimensions["I"].width > ws.column_dimensions["A"].width
     # grouped by province (เชียงใหม่ before น่าน), tambons by name, pillars in order
@@ -458,7 +459,7 @@ def test_compile_workbook(ds, processed, tmp_path):
 def test_compile_workbook_in_english_and_without_feedback(bare, tmp_path):
     path = comp.compile_workbook(bare, tmp_path / "en.xlsx", lang="en")
     wb = openpyxl.load_workbook(path)
-    ws = wb[h.t("compile.sheet", "en")]
+    ws = wb[w.t("compile.sheet", "en")]
     assert ws.cell(1, 1).value == CB.review.columns["tambon_id"].en and ws.cell(2, 5).value == "People"
     assert ws.max_row == 13 and all(ws.cell(r, 9).value is None for r in range(2, 14))
     assert ws.cell(2, 4).value == "Chiang Mai"
@@ -495,7 +496,7 @@ def test_compile_html(ds, processed, tmp_path):
     assert "ขยายเครือข่ายผู้นำ" in people and PAYLOAD in people
     assert 'href="index.html"' in mae_raem
     chai = (folder / f"{CHAI_SATHAN}.html").read_text(encoding="utf-8")
-    assert h.t("feedback.none", "th") in chai and "ค่ายผู้นำเยาวชน" in chai
+    assert w.t("feedback.none", "th") in chai and "ค่ายผู้นำเยาวชน" in chai
     # the same bytes again; a page of a tambon that left the data is removed
     stale = folder / "999999.html"
     stale.write_text("old", encoding="utf-8")
@@ -546,11 +547,11 @@ def test_notebooks_show_the_reviews(processed, tmp_path):
         assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         out[name] = html_outputs(nb)
     tambon_html, network_html = out["tambon_report"], out["network_report"]
-    assert h.t("tambon.experts.title", "th") in tambon_html and PAYLOAD in tambon_html
+    assert w.t("tambon.experts.title", "th") in tambon_html and PAYLOAD in tambon_html
     assert "<script" not in tambon_html.lower() and "<script" not in network_html.lower()
-    assert tambon_html.index(h.t("tambon.experts.title", "th")) > tambon_html.index(
-        h.t("tambon.team_words.title", "th"))
-    assert h.t("network.expert_review.title", "th") in network_html
-    assert network_html.index(h.t("network.expert_review.title", "th")) < network_html.index(
-        h.t("network.quality_summary.title", "th"))
+    assert tambon_html.index(w.t("tambon.experts.title", "th")) > tambon_html.index(
+        w.t("tambon.team_words.title", "th"))
+    assert w.t("network.expert_review.title", "th") in network_html
+    assert network_html.index(w.t("network.expert_review.title", "th")) < network_html.index(
+        w.t("network.quality_summary.title", "th"))
     assert f'href="tambon/{CHAI_SATHAN}.html"' in network_html

@@ -12,6 +12,7 @@ import nbformat
 import papermill as pm
 import pytest
 
+from siianalysis import words as w
 from siianalysis.analysis import load, tambon_scores
 from siianalysis.sections import html as h
 from siianalysis.sections import network as net
@@ -126,9 +127,9 @@ def test_tambon_report_runs_and_shows_every_section(run, processed, lang):
     for name in tam.SECTIONS:
         if name in ("header", "summary_table"):
             continue  # titles with the place / table filled in: checked below
-        assert str(h.esc(h.t(f"tambon.{name}.title", lang))) in html, name
+        assert str(h.esc(w.t(f"tambon.{name}.title", lang))) in html, name
     name = "แม่แรม" if lang == "th" else "Mae Raem"
-    assert str(h.esc(h.t("tambon.header.title", lang, tambon=name))) in html
+    assert str(h.esc(w.t("tambon.header.title", lang, tambon=name))) in html
     assert "แม่แรม" in html  # the Thai name, in English too
     overall = tambon_scores(ds).set_index("tambon_id").loc[MAE_RAEM_ID, "overall_outcome_coverage"]
     assert f">{h.pct(overall)}<" in html
@@ -136,21 +137,21 @@ def test_tambon_report_runs_and_shows_every_section(run, processed, lang):
     assert html.count("<style>") == 1
     assert "<script" not in html.lower()
     # no feedback.parquet (no review yet): the experts' section says so (with reviews: test_feedback)
-    assert str(h.esc(h.t("feedback.none", lang))) in html
+    assert str(h.esc(w.t("feedback.none", lang))) in html
 
 
 def test_network_report_runs_and_links_every_tambon(run, processed):
     nb = run("network_report")
     html = html_outputs(nb)
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert str(h.esc(h.t("network.title", "th"))) in html
+    assert str(h.esc(w.t("network.title", "th"))) in html
     for name in net.SECTIONS[1:]:
-        assert str(h.esc(h.t(f"network.{name}.title", "th"))) in html, name
+        assert str(h.esc(w.t(f"network.{name}.title", "th"))) in html, name
     ds = load(processed)
     for tid in ds.tambon_ids:
         assert f'href="tambon/{tid}.html"' in html
     assert "<script" not in html.lower()
-    assert str(h.esc(h.t("feedback.none", "th"))) in html  # no review yet
+    assert str(h.esc(w.t("feedback.none", "th"))) in html  # no review yet
 
 
 def test_explore_notebook_runs(run):

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from siianalysis import words as w
 from siianalysis import sections
 from siianalysis.analysis import load, positions, tambon_scores
 from siianalysis.analysis.typology import sii_typology
@@ -127,7 +128,7 @@ def rendered(ds, evil_id):
 
 
 def test_every_report_text_has_thai_and_english():
-    data = yaml.safe_load(h.report_text_path().read_text(encoding="utf-8"))
+    data = yaml.safe_load(w.report_text_path().read_text(encoding="utf-8"))
 
     def leaves(node, path=()):
         if isinstance(node, dict) and ("th" in node or "en" in node):
@@ -144,11 +145,11 @@ def test_every_report_text_has_thai_and_english():
         # placeholders: one language may leave one out (Table 4's Thai title names the cue ตารางที่), never invent one
         th, en = (set(re.findall(r"{(\w+)}", str(node[lang]))) for lang in ("th", "en"))
         assert th <= en or en <= th, ".".join(path)
-    assert h.t("tambon.header.title", "th", tambon="แม่แรม") == "รายงานระบบการจัดการพื้นที่ ตำบลแม่แรม"
+    assert w.t("tambon.header.title", "th", tambon="แม่แรม") == "รายงานระบบการจัดการพื้นที่ ตำบลแม่แรม"
     with pytest.raises(KeyError):
-        h.t("tambon.no_such_key", "th")
+        w.t("tambon.no_such_key", "th")
     with pytest.raises(ValueError):
-        h.t("tambon.scorecard.title", "fr")
+        w.t("tambon.scorecard.title", "fr")
 
 
 def test_no_thai_string_literal_in_section_code():
@@ -185,7 +186,7 @@ def test_formatting_and_dates():
     assert h.num(62.5) == "62" and h.num(float("nan")) == "-"
     assert h.display_date("2020-10-27", "th") == "27 ตุลาคม 2563"
     assert h.display_date("2020-10-27", "en") == "2020-10-27"
-    assert h.display_date("", "th") == h.t("date.unknown", "th")
+    assert h.display_date("", "th") == w.t("date.unknown", "th")
     assert h.excerpt("ก" * 1000).endswith("…") and len(h.excerpt("ก" * 1000)) < 300
 
 
@@ -230,17 +231,17 @@ def test_every_section_has_its_heading_in_both_languages(rendered, ds):
             if name == "header":
                 row = ds.tambon(tid)
                 name_in_lang = (row["tambon_en"] or row["tambon_th"]) if lang == "en" else row["tambon_th"]
-                title = h.t("tambon.header.title", lang, tambon=name_in_lang)
+                title = w.t("tambon.header.title", lang, tambon=name_in_lang)
             elif name == "summary_table":
-                title = h.t("tambon.summary_table.title", lang, cue=CB.table_title_cue, number=4,
+                title = w.t("tambon.summary_table.title", lang, cue=CB.table_title_cue, number=4,
                             table=CB.table("summary").title.text(lang))
             else:
-                title = h.t(f"{key}.title", lang)
+                title = w.t(f"{key}.title", lang)
             assert str(h.esc(title)) in out[key], (tid, lang, key)
             assert out[key].startswith('<section class="sii sii-section"')
         for name in net.SECTIONS:
             key = "network.title" if name == "title" else f"network.{name}.title"
-            assert str(h.esc(h.t(key, lang))) in out[f"network.{name}"], (lang, name)
+            assert str(h.esc(w.t(key, lang))) in out[f"network.{name}"], (lang, name)
 
 
 def test_header(rendered, ds, evil_id):
@@ -251,9 +252,9 @@ def test_header(rendered, ds, evil_id):
     en = rendered[(MAE_RAEM_ID, "en")]["tambon.header"]
     assert "Mae Raem" in en and "Mae Rim" in en and "2020-10-27" in en and "(แม่แรม)" in en
     unresolved = rendered[(evil_id, "th")]["tambon.header"]
-    assert h.t("tambon.header.unresolved", "th") in unresolved
-    assert h.t("problem_codes.unknown-tambon", "th") in unresolved and evil_id in unresolved
-    assert h.t("tambon.header.unresolved", "en") in rendered[(evil_id, "en")]["tambon.header"]
+    assert w.t("tambon.header.unresolved", "th") in unresolved
+    assert w.t("problem_codes.unknown-tambon", "th") in unresolved and evil_id in unresolved
+    assert w.t("tambon.header.unresolved", "en") in rendered[(evil_id, "en")]["tambon.header"]
 
 
 def test_scorecard_numbers_are_the_librarys(ds):
@@ -280,7 +281,7 @@ def test_scorecard_numbers_are_the_librarys(ds):
     overall = positions(scores).set_index("tambon_id").loc[MAE_RAEM_ID]
     assert frame.loc["overall", "outcome_coverage"] == pytest.approx(row["overall_outcome_coverage"])
     total = re.search(r'<tr class=sii-total>(.*?)</tr>', out).group(1)
-    assert h.t("common.overall", "th") in total
+    assert w.t("common.overall", "th") in total
     for cell in (h.pct(row["overall_outcome_coverage"]), h.pct(overall["network_median"]),
                  h.num(overall["network_percentile"]), h.num(overall["province_percentile"])):
         assert f">{cell}<" in total, cell
@@ -291,11 +292,11 @@ def test_scorecard_numbers_are_the_librarys(ds):
 
 def test_a_missing_table_is_said_so(ds):
     out = str(tam.scorecard(ds, CHAI_SATHAN_ID, "th"))
-    assert h.t("tambon.scorecard.not_sent", "th") in out
+    assert w.t("tambon.scorecard.not_sent", "th") in out
     words = str(tam.team_words(ds, CHAI_SATHAN_ID, "en"))
-    assert h.esc(h.t("common.not_reported_table", "en", table=CB.table("data").title.text("en"))) in words
+    assert h.esc(w.t("common.not_reported_table", "en", table=CB.table("data").title.text("en"))) in words
     summary = str(tam.summary_table(ds, CHAI_SATHAN_ID, "th"))
-    assert h.t("common.not_reported_table", "th", table=CB.table("summary").title.text("th")) in summary
+    assert w.t("common.not_reported_table", "th", table=CB.table("summary").title.text("th")) in summary
 
 
 def test_figures_are_inline_png(rendered):
@@ -324,7 +325,7 @@ def test_strengths_gaps_teach_from_the_nearest_peer(ds):
     first = peers[peers["outcome_code"] == "PC2"].iloc[0]
     assert (first["peer_id"], first["proximity"]) == (SALUANG_ID, "amphoe")
     assert f'<a href="{SALUANG_ID}.html">' in out and "ใช้ข้อมูล TCNAP ค้นหาคนต้นแบบ" in out
-    assert h.t("proximity.amphoe", "th") in out
+    assert w.t("proximity.amphoe", "th") in out
     sg = section.data["strengths_gaps"]
     assert set(sg.loc[sg["reached"], "outcome_code"]) == {"PC1", "PC3", "MC1", "MC4", "DC1"}
     assert CB.outcome("PC2").label.th in out
@@ -342,10 +343,10 @@ def test_team_words_keep_line_breaks_and_labels(rendered):
 
 
 def test_quality_notes(rendered, evil_id):
-    assert h.t("tambon.quality_notes.none", "th") in rendered[(MAE_RAEM_ID, "th")]["tambon.quality_notes"]
+    assert w.t("tambon.quality_notes.none", "th") in rendered[(MAE_RAEM_ID, "th")]["tambon.quality_notes"]
     out = rendered[(evil_id, "en")]["tambon.quality_notes"]
-    assert "unknown-tambon" in out and h.t("problem_codes.unknown-tambon", "en") in out
-    assert h.t("severity.warning", "en") in out
+    assert "unknown-tambon" in out and w.t("problem_codes.unknown-tambon", "en") in out
+    assert w.t("severity.warning", "en") in out
 
 
 def test_no_payload_ever_renders_as_a_tag(rendered, evil_ds, evil_id):
@@ -391,12 +392,12 @@ def test_typology_rule_and_counts(ds):
     for r in typ.to_dict("records"):
         above = [lens for lens in CB.lenses if r[f"above_{lens.code}"]]
         if len(above) == 3:
-            assert r["type_label"] == h.t("typology.advanced", "th")
+            assert r["type_label"] == w.t("typology.advanced", "th")
         elif not above:
-            assert r["type_label"] == h.t("typology.emerging", "th")
+            assert r["type_label"] == w.t("typology.emerging", "th")
         else:
-            names = h.t("typology.joiner", "th").join(lens.short.th for lens in above)
-            assert r["type_label"] == h.t("typology.led_by", "th", lenses=names)
+            names = w.t("typology.joiner", "th").join(lens.short.th for lens in above)
+            assert r["type_label"] == w.t("typology.led_by", "th", lenses=names)
     section = net.typology(ds, "en")
     counts = section.data["counts"]
     assert counts["tambons"].sum() == len(ds.tambons)
@@ -442,7 +443,7 @@ def test_report_links_use_valid_ids(ds, evil_id):
     out = str(net.report_links(bad, "th"))
     assert "ต.สะลวง" in out and "../../etc" not in out
     assert len(re.findall(r'href="', out)) == len(ds.tambons) - 1
-    assert h.t("network.report_links.no_link", "th") in out
+    assert w.t("network.report_links.no_link", "th") in out
 
 
 def test_unknown_tambon_and_language_fail_clearly(ds):

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from siianalysis.words import t
+
 from .load import Dataset
 from .scores import lens_scores
 
@@ -38,8 +40,6 @@ def sii_typology(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     and ``type_label`` (the group's words in ``lang``). The network medians are
     in ``.attrs["medians"]`` (lens code → median).
     """
-    from siianalysis.sections.html import t  # the report's words; imported here to keep analysis light
-
     lenses = list(ds.codebook.lenses)
     ls = lens_scores(ds)
     wide = ls.pivot(index="tambon_id", columns="lens", values="lens_coverage")

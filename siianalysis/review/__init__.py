@@ -114,7 +114,7 @@ def words(lang: str = "th") -> dict[str, Any]:
 def context_header(key: str, lang: str = "th") -> str:
     """The header of a context column (``CONTEXT_COLUMNS``) in ``lang``."""
     if key in SCORE_COLUMNS:
-        from siianalysis.sections.html import t
+        from siianalysis.words import t
 
         return t(f"tambon.scorecard.{key}", "en" if lang == "en" else "th")
     return str(words(lang)[key])

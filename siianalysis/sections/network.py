@@ -29,10 +29,11 @@ from siianalysis.analysis.scores import (
 )
 from siianalysis.analysis.typology import sii_typology, type_order
 
+from siianalysis.words import check_lang, problem_text, t
+
 from .html import (
     Markup,
     Section,
-    check_lang,
     esc,
     excerpt,
     explain,
@@ -44,7 +45,6 @@ from .html import (
     pct,
     place_name,
     severity_tag,
-    t,
     table,
     tag,
     tambon_href,
@@ -555,13 +555,6 @@ def expert_review(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BA
 # --- 9. quality summary ---------------------------------------------------------------------
 
 
-def _plain(code: str, lang: str) -> str:
-    try:
-        return t(f"problem_codes.{code}", lang)
-    except KeyError:
-        return t("problem_codes.other", lang)
-
-
 def quality_summary(ds: Dataset, lang: str = "th") -> Section:
     """Problems by severity and code, files with errors, unresolved tambons."""
     check_lang(lang)
@@ -576,7 +569,7 @@ def quality_summary(ds: Dataset, lang: str = "th") -> Section:
     else:
         parts.append(table(
             [t(f"{qn}.severity", lang), t(f"{k}.kind", lang), t(f"{qn}.meaning", lang), t("common.count", lang)],
-            [[severity_tag(r.severity, lang), r.code, _plain(r.code, lang), r.count] for r in by_code.itertuples()]
+            [[severity_tag(r.severity, lang), r.code, problem_text(r.code, lang), r.count] for r in by_code.itertuples()]
             + [["", "", t("common.total", lang), len(p)]],
             num_cols=(3,), total_rows=[len(by_code)]))
 
@@ -586,7 +579,7 @@ def quality_summary(ds: Dataset, lang: str = "th") -> Section:
         parts.append(note(t(f"{k}.no_error_files", lang), "sii-muted"))
     else:
         parts.append(table([t(f"{qn}.file", lang), t(f"{qn}.meaning", lang), t(f"{qn}.detail", lang)],
-                           [[r.source_file, _plain(r.code, lang), f"{r.code}: {r.message}"]
+                           [[r.source_file, problem_text(r.code, lang), f"{r.code}: {r.message}"]
                             for r in errors.itertuples()]))
 
     parts.append(heading(t(f"{k}.unresolved", lang), 3))
@@ -600,7 +593,7 @@ def quality_summary(ds: Dataset, lang: str = "th") -> Section:
         rows = []
         for r in unresolved.to_dict("records"):
             why = p[(p["tambon_id"] == r["tambon_id"]) & p["code"].isin(RESOLUTION_CODES)]
-            reason = "\n".join(f"{_plain(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True))
+            reason = "\n".join(f"{problem_text(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True))
             rows.append([r["tambon_id"], _short(ds, r, lang), r["source_file"], reason or t("common.none", lang)])
         parts.append(table([t("common.code", lang), t("common.place", lang), t(f"{qn}.file", lang),
                             t(f"{k}.reason", lang)], rows))

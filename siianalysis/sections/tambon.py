@@ -23,11 +23,12 @@ from siianalysis.analysis.scores import (
     tambon_scores,
 )
 
+from siianalysis.words import check_lang, problem_text, t
+
 from .html import (
     Markup,
     Section,
     bullet_list,
-    check_lang,
     display_date,
     esc,
     excerpt,
@@ -43,7 +44,6 @@ from .html import (
     place_part,
     ratio,
     severity_tag,
-    t,
     table,
     tag,
     tambon_href,
@@ -66,13 +66,6 @@ def _problems(ds: Dataset, row: dict) -> pd.DataFrame:
     same_file = (p["source_file"] == row["source_file"]) & (row["source_file"] != "")
     mine = (p["tambon_id"] == row["tambon_id"]) | same_file
     return p[mine].drop_duplicates().reset_index(drop=True)
-
-
-def _plain_problem(code: str, lang: str) -> str:
-    try:
-        return t(f"problem_codes.{code}", lang)
-    except KeyError:
-        return t("problem_codes.other", lang)
 
 
 def _table_label(ds: Dataset, table: str, lang: str) -> str:
@@ -115,7 +108,7 @@ def header(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
         code_cell: object = row["tambon_id"]
     else:
         why = problems[problems["code"].isin(RESOLUTION_CODES)]
-        reasons = [f"{_plain_problem(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True)]
+        reasons = [f"{problem_text(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True)]
         code_cell = Markup(tag("strong", t("tambon.header.unresolved", lang))
                            + (bullet_list(reasons) if reasons else Markup(""))
                            + note(t("tambon.header.report_id", lang, id=row["tambon_id"]), "sii-muted"))
@@ -533,6 +526,6 @@ def quality_notes(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
         problems = problems.sort_values(["severity", "source_file", "location"], kind="stable")
         columns = [t(f"{k}.{c}", lang) for c in ("severity", "file", "location", "meaning", "detail")]
         parts.append(table(columns, [
-            [severity_tag(p.severity, lang), p.source_file, p.location, _plain_problem(p.code, lang),
+            [severity_tag(p.severity, lang), p.source_file, p.location, problem_text(p.code, lang),
              f"{p.code}: {p.message}"] for p in problems.itertuples()]))
     return Section(k, t(f"{k}.title", lang), parts, data={"problems": problems})
