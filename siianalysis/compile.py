@@ -35,9 +35,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 import siianalysis.analysis.feedback as fbk
 from siianalysis.analysis.load import Dataset, load
+from siianalysis.ids import is_tambon_id
 from siianalysis.sections.html import (
     CSS,
-    TAMBON_ID,
     Markup,
     display_date,
     esc,
@@ -384,14 +384,14 @@ def write_html(ds: Dataset, out_dir: str | Path, lang: str = "th") -> list[Path]
     slices = tambon_slices(ds)
     for _, ids in tambon_order(ds, lang):
         for tid in ids:
-            if not TAMBON_ID.match(tid):
+            if not is_tambon_id(tid):
                 continue
             path = folder / f"{tid}.html"
             path.write_text(tambon_page(slices[tid], tid, lang), encoding="utf-8", newline="\n")
             written.append(path)
     keep = {p.name for p in written}
     for old in folder.glob("*.html"):
-        if old.name not in keep and TAMBON_ID.match(old.stem):
+        if old.name not in keep and is_tambon_id(old.stem):
             old.unlink()
     return written
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-TAMBON_ID = re.compile(r"^(?:\d{6}|u-[0-9a-f]{10})$")
+ID_PATTERN = r"\d{6}|u-[0-9a-f]{10}"  # unanchored, for patterns built on it (schemas)
+TAMBON_ID = re.compile(rf"^(?:{ID_PATTERN})$")
 UNRESOLVED_PREFIX = "u-"
 
 

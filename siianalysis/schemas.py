@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 from siianalysis.codebook import TABLES, load_codebook
+from siianalysis.ids import ID_PATTERN, TAMBON_ID
 
-_TAMBON_ID = r"^(\d{6}|u-[0-9a-f]{10})$"
 
 
 def _str(*checks: pa.Check, nullable: bool = False) -> pa.Column:
@@ -26,7 +26,7 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
     rows, outcomes, fields = _codes()
     field_pattern = rf"^({'|'.join(fields)}|note|written_label|remark\.({'|'.join(outcomes)}))$"
     review = load_codebook().review
-    tambon_id = _str(pa.Check.str_matches(_TAMBON_ID))
+    tambon_id = _str(pa.Check.str_matches(TAMBON_ID.pattern))
     table = _str(pa.Check.isin(list(TABLES)))
     return {
         "tambons": pa.DataFrameSchema(
@@ -84,7 +84,7 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
                 "severity": _str(pa.Check.isin(["error", "warning", "info"])),
                 "code": _str(pa.Check.str_matches(r"^[a-z][a-z0-9-]*$")),
                 "message": _str(pa.Check.str_length(min_value=1)),
-                "tambon_id": _str(pa.Check.str_matches(r"^(\d{6}|u-[0-9a-f]{10})?$")),
+                "tambon_id": _str(pa.Check.str_matches(rf"^(?:{ID_PATTERN})?$")),
             },
             strict=True, ordered=True,
         ),

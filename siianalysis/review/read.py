@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from siianalysis.codebook import Codebook, load_codebook
+from siianalysis.ids import is_tambon_id
 from siianalysis.parse.dates import parse_date
 from siianalysis.problems import Problem
 from siianalysis.readers.grid import Grid, RawDocument, column_letter
@@ -58,7 +59,6 @@ from siianalysis.review import CONTEXT_COLUMNS, MARKER_SHEET, context_header
 from siianalysis.text import arabic_digits, clean, fold
 
 FEEDBACK_COLUMNS = ("tambon_id", "pillar", "reviewer", "suggestion", "priority", "reviewed_on", "source_file")
-TAMBON_ID = re.compile(r"^(?:\d{6}|u-[0-9a-f]{10})$")
 PILLAR_RATIO = 0.8
 _FLOAT_ID = re.compile(r"^(\d+)\.0*$")
 _EXCEL_DAY = re.compile(r"^\d{5}(?:\.\d+)?$")
@@ -211,9 +211,9 @@ def _read_grid(grid: Grid, doc: RawDocument, codebook: Codebook, keys: dict[str,
 
         id_key = "tambon_id" if "tambon_id" in cols else "tambon"
         tid = tambon_id_of(values.get(id_key, ""))
-        if not TAMBON_ID.match(tid) or (known is not None and tid not in known):
+        if not is_tambon_id(tid) or (known is not None and tid not in known):
             why = "no tambon code" if not tid else (
-                f"tambon {tid!r} is not in the processed data" if TAMBON_ID.match(tid)
+                f"tambon {tid!r} is not in the processed data" if is_tambon_id(tid)
                 else f"{tid!r} is not a tambon code")
             out.problems.append(Problem(src, ref(id_key), "warning", "review-unknown-tambon",
                                         f"{why}; this suggestion is not counted: {_written(values)}"))

@@ -64,7 +64,7 @@ from siianalysis.review import (
     SHEET_COLUMNS,
     context_header, words,
 )
-from siianalysis.sections.html import TAMBON_ID
+from siianalysis.ids import is_tambon_id
 from siianalysis.template import FONT_NAME, save_workbook
 from siianalysis.text import fold
 
@@ -384,7 +384,7 @@ def build_review_workbook(ds: Dataset, *, provinces: Iterable[str] | None = None
                     cell = ws.cell(row=r, column=c, value=None if value is None or math.isnan(value) else value)
                 elif key == "report":
                     cell = ws.cell(row=r, column=c)
-                    if TAMBON_ID.match(tid):
+                    if is_tambon_id(tid):
                         path = _report_path(reports_base, tid)
                         cell.value = path
                         cell.hyperlink = path

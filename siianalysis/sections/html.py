@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from siianalysis.ids import TAMBON_ID
+from siianalysis.ids import is_tambon_id
 from siianalysis.words import LANGS, check_lang, report_text, report_text_path, t  # noqa: F401  (callers move to siianalysis.words)
 
 FIGURE_DPI = 100
@@ -360,7 +360,7 @@ def tambon_href(tambon_id: str, base: str = "") -> str | None:
     """``base + tambon_id + ".html"`` for a valid id, else None (never a link from a malformed id).
 
     ``base`` must be a relative path (no scheme such as ``javascript:``)."""
-    if not TAMBON_ID.match(str(tambon_id)):
+    if not is_tambon_id(str(tambon_id)):
         return None
     if re.match(r"^\s*[a-zA-Z][a-zA-Z0-9+.\-]*:", base) or base.startswith("//"):
         raise ValueError(f"link base must be a relative path, not {base!r}")
