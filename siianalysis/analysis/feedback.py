@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from siianalysis.analysis.load import COLUMNS, Dataset
+from siianalysis.analysis.load import Dataset
+from siianalysis.schemas import COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -40,27 +40,8 @@ from typing import Any
 import pandas as pd
 
 from siianalysis.codebook import Codebook, load_codebook
+from siianalysis.schemas import BOOL_COLUMNS, COLUMNS, REQUIRED
 
-# The processed-data contract: frame -> columns (bool columns listed apart).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "tambons": (
-        "tambon_id", "resolved", "tambon_th", "amphoe_th", "province_th", "province_code",
-        "tambon_en", "amphoe_en", "province_en", "worksheet_date", "source_file",
-        "amphoe_code",  # 4 digits or ""
-        "tables",  # tables found in the worksheet, comma-separated ("people,mechanism,data,summary")
-    ),
-    "rows": ("tambon_id", "table", "row_code", "label", "source"),
-    "ticks": ("tambon_id", "table", "row_code", "criterion_code", "ticked"),
-    "texts": ("tambon_id", "table", "row_code", "field", "text"),
-    "problems": ("source_file", "location", "severity", "code", "message", "tambon_id"),
-    # the experts' suggestions (workshop step 3): pillar = people | mechanism | data | overall,
-    # priority = high | medium | low or "", reviewed_on = ISO date or ""
-    "feedback": ("tambon_id", "pillar", "reviewer", "suggestion", "priority", "reviewed_on", "source_file"),
-}
-BOOL_COLUMNS = frozenset({"resolved", "ticked"})
-# Files that must exist; problems.parquet and feedback.parquet may be absent
-# (a clean run has no problems; no expert has reviewed yet).
-REQUIRED = ("tambons", "rows", "ticks", "texts")
 _TRUE = frozenset({"true", "t", "1", "yes", "y"})
 
 
@@ -101,7 +82,7 @@ def normalise_frame(df: pd.DataFrame | None, name: str) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Dataset:
     """The processed worksheets: ``tambons``, ``rows``, ``ticks``, ``texts``,
-    ``problems``, ``feedback`` (pandas frames, see ``COLUMNS``) and the ``codebook``.
+    ``problems``, ``feedback`` (pandas frames, columns as ``siianalysis.schemas.COLUMNS``) and the ``codebook``.
 
     Build one with ``load(dir)`` or, from frames in memory (tests, notebooks),
     ``Dataset.from_frames(...)``.

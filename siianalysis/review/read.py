@@ -56,9 +56,10 @@ from siianalysis.parse.dates import parse_date
 from siianalysis.problems import Problem
 from siianalysis.readers.grid import Grid, RawDocument, column_letter
 from siianalysis.review import CONTEXT_COLUMNS, MARKER_SHEET, context_header
+from siianalysis.schemas import COLUMNS
 from siianalysis.text import arabic_digits, clean, fold
 
-FEEDBACK_COLUMNS = ("tambon_id", "pillar", "reviewer", "suggestion", "priority", "reviewed_on", "source_file")
+FEEDBACK_COLUMNS = COLUMNS["feedback"]  # the processed table this reader fills
 PILLAR_RATIO = 0.8
 _FLOAT_ID = re.compile(r"^(\d+)\.0*$")
 _EXCEL_DAY = re.compile(r"^\d{5}(?:\.\d+)?$")
