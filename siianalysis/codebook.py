@@ -151,9 +151,14 @@ class Codebook:
     lenses: tuple[Lens, ...]
     outcomes_header: Label
     identity: dict[str, Label] = field(hash=False)
+    # English identity labels that may follow the name ("Chiang Mai Province"), lower case.
+    identity_after_name: frozenset[str] = frozenset()
     ticked: frozenset[str] = frozenset()
     not_ticked: frozenset[str] = frozenset()
     table_title_cue: str = ""
+    # Every word that may start a title row ("ตารางที่ 1", "Table 1"); the first is
+    # ``table_title_cue``, the one reports print.
+    table_title_cues: tuple[str, ...] = ()
     review: Review = field(default_factory=Review, hash=False)
     source: str = ""
 
@@ -239,18 +244,32 @@ def parse_codebook(data: dict, source: str = "") -> Codebook:
         for x in data["lenses"]
     )
     ticks = data.get("ticks", {})
+    title_cues = _title_cues(data)
     return Codebook(
         version=int(data.get("version", 1)),
         tables=tuple(tables),
         lenses=lenses,
         outcomes_header=_label(data["outcomes_header"]),
         identity={k: _label(v) for k, v in data.get("identity", {}).items()},
+        identity_after_name=frozenset(str(w).casefold() for w in data.get("identity_after_name", ()) or ()),
         ticked=frozenset(str(s).casefold() for s in ticks.get("ticked", ())),
         not_ticked=frozenset(str(s).casefold() for s in ticks.get("not_ticked", ())),
-        table_title_cue=str(data.get("table_title_cue", "")),
+        table_title_cue=title_cues[0] if title_cues else "",
+        table_title_cues=title_cues,
         review=_review(data.get("review", {})),
         source=source,
     )
+
+
+def _title_cues(data: dict) -> tuple[str, ...]:
+    """``table_title_cue`` (one word, or a list) then ``table_title_cues``, without repeats."""
+    cues: list[str] = []
+    for key in ("table_title_cue", "table_title_cues"):
+        value = data.get(key) or ()
+        for cue in [value] if isinstance(value, str) else value:
+            if str(cue).strip() and str(cue) not in cues:
+                cues.append(str(cue))
+    return tuple(cues)
 
 
 def _review(data: dict) -> Review:

@@ -1,8 +1,9 @@
 """Which tambon a worksheet is about, as the team wrote it.
 
-Teams name their tambon on a cover sheet (a label cell "ตำบล" and the name
-beside it), in a line of text above the tables ("ต.ไชยสถาน อ.เมือง จ.น่าน"),
-or only in the file name. Field cells win over text lines, which win over the
+Teams name their tambon on a cover sheet (a label cell "ตำบล" or "Subdistrict"
+and the name beside it), in a line of text above the tables ("ต.ไชยสถาน อ.เมือง
+จ.น่าน", "Tambon Mae Tha, Amphoe Mae On, Chiang Mai Province"), or only in the
+file name. Field cells win over text lines, which win over the
 file name. The labels come from the codebook's ``identity`` section.
 """
 
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from siianalysis.codebook import Codebook
+from siianalysis.parse.place_line import PLACE_KEYS, english_place
 from siianalysis.readers.grid import Grid, RawDocument
 from siianalysis.text import clean, fold
 
@@ -37,25 +39,59 @@ class WrittenIdentity:
 
 
 def _field_keys(codebook: Codebook) -> dict[str, str]:
-    """Folded label → identity key ("ชื่อตำบล" → "tambon")."""
+    """Folded label → identity key ("ชื่อตำบล" → "tambon", "subdistrict" → "tambon").
+
+    A lone Latin letter ("A", "T": the folded "A.", "T.") is no field label: a cell
+    holding one is a grade, a column name or a list mark.
+    """
     keys: dict[str, str] = {}
     for key, label in codebook.identity.items():
         for k in label.keys():
-            keys.setdefault(k, key)
+            if not (len(k) == 1 and k.isascii()):
+                keys.setdefault(k, key)
     return keys
 
 
-def _line_pattern(codebook: Codebook, key: str) -> re.Pattern[str]:
-    """Matches "<label> <name>" in running text, e.g. "ตำบลแม่แรม", "อ. แม่ริม".
+@dataclass(frozen=True, slots=True)
+class _EnglishName:
+    """A name read from an English place line, answering like a regex match."""
 
-    The label must start a word ("คณะทำงานพัฒนาตำบล" is not a tambon name): it
+    name: str
+
+    def group(self, which: str = "name") -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _LinePattern:
+    """Finds one place key's name in a line: the Thai "<label><name>" pattern, else
+    the English place line reading (``place_line``), which knows names with spaces
+    and labels after the name ("Chiang Mai Province")."""
+
+    key: str
+    thai: re.Pattern[str]
+    codebook: Codebook
+
+    def search(self, text: str):
+        if m := self.thai.search(text):
+            return m
+        name = english_place(text, self.codebook).get(self.key) if self.key in PLACE_KEYS else None
+        return _EnglishName(name) if name else None
+
+
+def _line_pattern(codebook: Codebook, key: str) -> _LinePattern:
+    """Matches "<label> <name>" in running text, e.g. "ตำบลแม่แรม", "อ. แม่ริม", and
+    English lines such as "Tambon Mae Tha, Amphoe Mae On, Chiang Mai Province".
+
+    A Thai label must start a word ("คณะทำงานพัฒนาตำบล" is not a tambon name): it
     follows the start, a space or punctuation.
     """
     label = codebook.identity[key]
     words = sorted({clean(a) for a in (label.th, *label.aliases) if clean(a)}, key=len, reverse=True)
     thai = [re.escape(w) for w in words if not w.isascii()]
     alt = "|".join(thai)
-    return re.compile(rf"(?:^|(?<=[\s:(,/]))(?:{alt})\s*[:：]?\s*(?P<name>[^\s,:;()/_]+)")
+    pattern = re.compile(rf"(?:^|(?<=[\s:(,/]))(?:{alt})\s*[:：]?\s*(?P<name>[^\s,:;()/_]+)")
+    return _LinePattern(key, pattern, codebook)
 
 
 def _cell_value_beside(grid, r: int, c: int) -> tuple[str, str]:

@@ -5,7 +5,8 @@ headers and the outcome headers of the codebook ("ประเภท/รูป�
 (ทำอย่างไร?)", "1. มีส่วนร่วม…"). Headers may sit at any offset, span two rows
 (the outcomes header merged over numbered outcome columns) or one, and several
 tables may share a sheet. Which table a header belongs to is decided by
-evidence: its headers, a "ตารางที่ N" title above it, and the row labels below.
+evidence: its headers, a "ตารางที่ N" / "Table N" title above it (the codebook's
+title cues), and the row labels below.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _index(codebook: Codebook) -> _Index:
             for k in f.label.keys():
                 field_of.setdefault(k, []).append((t.code, f.code))
         row_keys[t.code] = frozenset(k for r in t.canonical_rows for k in r.label.keys())
-    title = re.compile(rf"^{re.escape(clean(codebook.table_title_cue))}\s*([0-9]+)")
+    title = _title_pattern(codebook.table_title_cues or (codebook.table_title_cue,))
     return _Index(
         label_of={k: tuple(v) for k, v in label_of.items()},
         field_of={k: tuple(v) for k, v in field_of.items()},
@@ -71,8 +72,17 @@ def _index(codebook: Codebook) -> _Index:
     )
 
 
+def _title_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    """"<cue> N" at the start of a cell, for any of the codebook's title cues, longest
+    first ("ตารางที่" before "ตาราง"); case does not matter ("TABLE 3"), and "Table no. 3",
+    "Table #3", "Table 3:" are the same title."""
+    words = sorted({clean(c) for c in cues if clean(c)}, key=len, reverse=True)
+    alt = "|".join(re.escape(w) for w in words) or "(?!)"
+    return re.compile(rf"^(?:{alt})\s*(?:no\.?\s*|#\s*)?([0-9]+)", re.IGNORECASE)
+
+
 def title_number(text: str, codebook: Codebook) -> int | None:
-    """N of a "ตารางที่ N …" title row, else None."""
+    """N of a "ตารางที่ N …" / "Table N …" title row, else None."""
     m = _index(codebook).title.match(arabic_digits(clean(text)))
     return int(m.group(1)) if m else None
 

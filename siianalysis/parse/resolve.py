@@ -4,6 +4,14 @@ Tambon names repeat across districts and provinces, so a tambon is identified
 by tambon + district + province. A place that cannot be resolved, or fits more
 than one subdistrict, is kept under a stable id of its own ("u-…", never six
 digits, so it cannot collide with a code) and never merged with another tambon.
+
+Names as written are tried first, exactly as geothai reads them (Thai or English).
+When they do not resolve, they are read as people write them
+(``place_spelling``: province abbreviations, tone marks, ชัย/ไชย, "Muang", one
+slip), in this order: a tambon of the district given; the tambon's exact name in
+another district or province (``district-mismatch`` / ``province-mismatch``); a
+tambon of the province given. A reading is a ``tambon-spelling-corrected`` warning
+quoting what was written and what it was read as.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from functools import cache
 import geothai
 
 from siianalysis.codebook import load_codebook
+from siianalysis.parse import place_spelling as spelling
 from siianalysis.text import clean, fold
 
 
@@ -44,23 +53,41 @@ def unresolved_id(tambon: str, amphoe: str, province: str, salt: str = "") -> st
     return "u-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
-@cache
-def _level_prefix() -> re.Pattern[str]:
-    """"ตำบล", "ต.", "อำเภอ", "จ." … (the codebook's identity labels) before a name."""
+def _level_words() -> list[str]:
     identity = load_codebook().identity
     words = {clean(w) for k in ("tambon", "amphoe", "province") for w in (identity[k].th, *identity[k].aliases)}
-    thai = sorted((re.escape(w) for w in words if w and not w.isascii()), key=len, reverse=True)
-    return re.compile(rf"^(?:{'|'.join(thai)})\s*")
+    return sorted((w for w in words if w), key=len, reverse=True)
+
+
+@cache
+def _level_prefix() -> re.Pattern[str]:
+    """"ตำบล", "ต.", "อำเภอ", "จ.", "Amphoe", "T." … (the codebook's identity labels)
+    before a name; an English word only as a whole word ("Amphawa" keeps its "Amph")."""
+    thai = [re.escape(w) for w in _level_words() if not w.isascii()]
+    latin = [re.escape(w) + ("" if w.endswith(".") else r"(?![A-Za-z])") for w in _level_words() if w.isascii()]
+    return re.compile(rf"^(?:{'|'.join(thai)})\s*|^(?:{'|'.join(latin)})\s*[:：]?\s*", re.IGNORECASE)
+
+
+@cache
+def _level_suffix() -> re.Pattern[str]:
+    """"Chiang Mai Province", "Mae On District": an English label after the name
+    (only those the codebook lists as standing there: "Sam Tambon" is a name)."""
+    after = sorted(load_codebook().identity_after_name, key=len, reverse=True)
+    latin = [r"[\s\-]+".join(re.escape(part) for part in re.split(r"[\s\-]+", w)) for w in after]
+    return re.compile(rf"(?<=[A-Za-z])\s+(?:{'|'.join(latin) or '(?!)'})$", re.IGNORECASE)
 
 
 def _bare(name: str) -> str:
-    """The name as written, without a leading ตำบล/ต./อำเภอ/… (for display and matching)."""
-    return _level_prefix().sub("", clean(name), count=1).strip()
+    """The name as written, without a leading ตำบล/ต./อำเภอ/Amphoe/… or a trailing
+    Province/District (for display and matching)."""
+    text = _level_prefix().sub("", clean(name), count=1).strip()
+    return _level_suffix().sub("", text).strip() if text.isascii() else text
 
 
 def _province_code(name: str) -> str:
-    key = geothai.normalize(name)
-    return next((p.code for p in geothai.provinces() if key and key == geothai.normalize(p.name_th)), "")
+    """The province's code, also for a place left unresolved ("จ.ชม." → 50)."""
+    found = spelling.read_province(name).areas
+    return found[0].code if found else ""
 
 
 def _from_address(a: geothai.Address, problem_code: str = "", problem: str = "") -> Place:
@@ -100,15 +127,8 @@ def resolve_place(tambon: str, amphoe: str = "", province: str = "", source_file
     found = geothai.match(t, district=a or None, province=p or None)
     if len(found) == 1:
         return _from_address(found[0])
-    if not found and a and p:
-        # One of district or province may be misspelt or outdated: try with the other alone.
-        for code, wrong, narrowed in (
-            ("district-mismatch", "district", geothai.match(t, province=p)),
-            ("province-mismatch", "province", geothai.match(t, district=a)),
-        ):
-            if len(narrowed) == 1:
-                return _from_address(narrowed[0], code, f"{written}: {wrong} does not match geothai; "
-                                                        f"resolved to {_describe(narrowed[0])}")
+    if not found and (place := _as_people_write_it(t, a, p, written)):
+        return place
     place_id = unresolved_id(t, a, p)
     province_code = _province_code(p)
     if found:
@@ -119,3 +139,65 @@ def resolve_place(tambon: str, amphoe: str = "", province: str = "", source_file
                              "add the district and province to the worksheet")
     return Place(place_id, False, t, a, p, province_code, problem_code="unknown-tambon",
                  problem=f"{written} is not a subdistrict geothai knows; kept apart as {place_id}")
+
+
+def _as_people_write_it(t: str, a: str, p: str, written: str) -> Place | None:
+    """The place when the names as written do not resolve (see the module's docstring),
+    or None (unknown)."""
+    province = spelling.read_province(p)
+    prov = province.areas[0] if province.areas else None
+    district = spelling.read_district(a, prov)
+    notes = [province.note, district.note]
+    ambiguous: list = []
+    # 1. A tambon of the district given, as written or as read.
+    if district.areas:
+        tambon, _ = spelling.read_tambon(t, districts=district.areas)
+        if len(tambon.areas) == 1:
+            return _read_as(tambon.areas[0], written, [*notes, tambon.note])
+        ambiguous = list(tambon.areas)
+    # 2. The tambon's exact name in another district, or in another province: the
+    #    district or province written may be outdated or wrong (as before).
+    if a and p:
+        p_read = prov.name_th if prov else p
+        a_read = district.areas[0].name_th if len(district.areas) == 1 else a
+        for code, wrong, narrowed in (
+            ("district-mismatch", "district", geothai.match(t, province=p_read)),
+            ("province-mismatch", "province", geothai.match(t, district=a_read)),
+        ):
+            if len(narrowed) == 1:
+                said = "; ".join(n for n in notes if n)
+                return _from_address(narrowed[0], code, f"{written}: {wrong} does not match geothai; "
+                                                        f"resolved to {_describe(narrowed[0])}"
+                                                        + (f" ({said})" if said else ""))
+    if ambiguous:
+        return _equally_close(t, a, p, written, ambiguous)
+    # 3. A tambon of the province given, when the district is not given or has none close.
+    if prov is not None:
+        tambon, _ = spelling.read_tambon(t, province=prov)
+        if len(tambon.areas) == 1:
+            if a and not district.areas:
+                notes.append(f"district {a!r} does not match geothai")
+            elif a:
+                notes.append(f"the tambon is not in district {a!r}")
+            return _read_as(tambon.areas[0], written, [*notes, tambon.note])
+        if tambon.areas:
+            return _equally_close(t, a, p, written, list(tambon.areas))
+    return None
+
+
+def _read_as(subdistrict, written: str, notes: list[str]) -> Place:
+    address = geothai.address(subdistrict.code)
+    said = "; ".join(n for n in notes if n)
+    if not said:
+        return _from_address(address)
+    return _from_address(address, "tambon-spelling-corrected",
+                         f"{written} read as {_describe(address)}: {said}")
+
+
+def _equally_close(t: str, a: str, p: str, written: str, subdistricts: list) -> Place:
+    addresses = [geothai.address(s.code) for s in subdistricts]
+    candidates = "; ".join(_describe(x) for x in addresses[:8])
+    more = f" and {len(addresses) - 8} more" if len(addresses) > 8 else ""
+    return Place(unresolved_id(t, a, p), False, t, a, p, _province_code(p), problem_code="ambiguous-tambon",
+                 problem=f"{written} is not a subdistrict geothai knows, and is equally close to "
+                         f"{len(addresses)} of them ({candidates}{more}); write the name as DOPA spells it")
