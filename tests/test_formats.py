@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from siianalysis.normalise import list_raw_files, normalise
-from siianalysis.readers import ARCHIVE_SUFFIXES, READ_SUFFIXES, UnreadableFile, read_file
+from siianalysis.readers import ARCHIVE_SUFFIXES, SUPPORTED_SUFFIXES, UnreadableFile, read_file
 from siianalysis.readers import archive
 from tests.worksheets import CB, Filled, Line, numbered, write_xlsx_one_sheet
 
@@ -491,7 +491,7 @@ def test_unknown_suffix_keeps_the_generic_message(tmp_path):
 def test_formats_yaml_never_refuses_a_readable_suffix():
     listed = [s for entry in FORMATS["unsupported"].values() for s in entry["suffixes"]]
     assert len(listed) == len(set(listed)) and all(s == s.lower() and s.startswith(".") for s in listed)
-    assert not set(listed) & (READ_SUFFIXES | ARCHIVE_SUFFIXES)
+    assert not set(listed) & (SUPPORTED_SUFFIXES | ARCHIVE_SUFFIXES)
 
 
 def test_new_problem_codes_have_report_words():

@@ -392,7 +392,7 @@ def code_of(path: Path, **kw) -> str:
 
 
 def test_supported_suffixes():
-    assert SUPPORTED_SUFFIXES == {".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".csv"}
+    assert SUPPORTED_SUFFIXES == {".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".odt", ".csv"}
 
 
 @pytest.mark.parametrize("name", ["report.pdf", "notes.txt", "old.doc", "noext"])

@@ -19,7 +19,6 @@ from siianalysis.readers.grid import Grid, RawDocument, column_letter
 __all__ = [
     "ARCHIVE_SUFFIXES",
     "MAX_FILE_BYTES",
-    "READ_SUFFIXES",
     "SUPPORTED_SUFFIXES",
     "Grid",
     "RawDocument",
@@ -30,10 +29,7 @@ __all__ = [
 ]
 
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
-SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | {".docx", ".csv"}
-# Every suffix ``read_file`` reads. OpenDocument text came later and is kept out
-# of SUPPORTED_SUFFIXES, whose value existing callers (and a test) pin.
-READ_SUFFIXES = SUPPORTED_SUFFIXES | {".odt"}
+SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | {".docx", ".odt", ".csv"}
 # Opened by ``siianalysis.readers.archive`` (its members go to ``read_file``).
 ARCHIVE_SUFFIXES = frozenset({".zip"})
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -70,7 +66,7 @@ def unsupported_format(suffix: str) -> UnreadableFile:
     for entry in data["unsupported"].values():
         if suffix.lower() in entry["suffixes"]:
             return UnreadableFile("unsupported-format", entry["en"])
-    kinds = " ".join(sorted(READ_SUFFIXES | ARCHIVE_SUFFIXES))
+    kinds = " ".join(sorted(SUPPORTED_SUFFIXES | ARCHIVE_SUFFIXES))
     return UnreadableFile("unsupported-format", data["other"]["en"].format(suffix=suffix or "(no suffix)", kinds=kinds))
 
 
@@ -94,7 +90,7 @@ def read_file(path: Path, display_name: str | None = None, max_bytes: int = MAX_
     path = Path(path)
     name = display_name if display_name is not None else path.name
     suffix = path.suffix.lower()
-    if suffix not in READ_SUFFIXES:
+    if suffix not in SUPPORTED_SUFFIXES:
         raise unsupported_format(path.suffix)
     try:
         size = path.stat().st_size

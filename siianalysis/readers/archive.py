@@ -52,7 +52,7 @@ from typing import IO
 from siianalysis.readers import (
     ARCHIVE_SUFFIXES,
     MAX_FILE_BYTES,
-    READ_SUFFIXES,
+    SUPPORTED_SUFFIXES,
     UnreadableFile,
     brief,
     is_lock_file,
@@ -279,7 +279,7 @@ def _refusal(info: zipfile.ZipInfo, name: str, suffix: str, total: int) -> Unrea
     if suffix in ARCHIVE_SUFFIXES:
         return UnreadableFile("archive-refused", "an archive inside an archive is not opened: extract it "
                                                  "and send its worksheets (or one zip of them)")
-    if suffix not in READ_SUFFIXES:
+    if suffix not in SUPPORTED_SUFFIXES:
         return unsupported_format(suffix)
     problem = _declared_problem(info, name)
     if problem is not None:
