@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geothai
+import openpyxl
 import pytest
 import yaml
 
+from siianalysis.codebook import parse_codebook
 from siianalysis.normalise import normalise
 from siianalysis.parse import parse_document
 from siianalysis.parse.locate import title_number
 from siianalysis.parse.place_line import english_place
-from siianalysis.parse.place_spelling import places_path
+from siianalysis.parse.place_spelling import places_path, skeleton
 from siianalysis.parse.resolve import resolve_place
 from siianalysis.readers import read_file
 from tests.worksheets import CB, Filled, Line, numbered, write_xlsx_one_sheet
@@ -187,6 +189,20 @@ def test_english_worksheets_resolve_to_their_dopa_code(tmp_path, english):
         sum(ticks.values()) for table in ENGLISH for _, _, ticks, _ in _expected(table))
 
 
+def test_a_lone_latin_letter_is_no_field_label(tmp_path):
+    # "A." and "T." are address short forms, but a cell holding "A" is a grade or a list mark.
+    people = CB.table("people")
+    filled = Filled("Tambon Mae Tha, Amphoe Mae On, Chiang Mai Province", "27/10/2563",
+                    {"people": [Line(numbered(people, "P1"), {"method": "training"}, {"PC1": "✓"})]})
+    path = write_xlsx_one_sheet(tmp_path / "x.xlsx", filled, offset=(5, 0))
+    wb = openpyxl.load_workbook(path)
+    wb.active["D1"], wb.active["E1"] = "A", "Grade of the team"
+    wb.save(path)
+    (doc,) = read_file(path)
+    identity = parse_document(doc, CB).identity
+    assert identity.values["amphoe"] == "Mae On" and identity.locations["amphoe"].endswith("!A1")
+
+
 def test_english_cover_fields_and_dates_are_read():
     ws = _read("english_cover.xlsx")
     assert ws.identity.values == {"tambon": "Chai Sathan", "amphoe": "Mueang Nan", "province": "Nan",
@@ -225,6 +241,15 @@ def test_table_title_cues(title, number):
     assert title_number(title, CB) == number
 
 
+def test_title_cue_may_be_one_word_or_a_list():
+    data = yaml.safe_load(Path(CB.source).read_text(encoding="utf-8"))
+    old = parse_codebook({k: v for k, v in data.items() if k != "table_title_cues"})
+    assert (old.table_title_cue, old.table_title_cues) == ("ตารางที่", ("ตารางที่",))
+    listed = parse_codebook({**data, "table_title_cue": ["Table", "ตารางที่"], "table_title_cues": ["Table"]})
+    assert (listed.table_title_cue, listed.table_title_cues) == ("Table", ("Table", "ตารางที่"))
+    assert title_number("Table 2", listed) == 2 and title_number("Table 2", old) is None
+
+
 # --- place names as people write them ---------------------------------------------------
 
 @pytest.mark.parametrize("tambon, amphoe, province, code, written, official", [
@@ -236,6 +261,7 @@ def test_table_title_cues(title, number):
     # one slipped letter, in a tambon and in a district
     ("แม่แรน", "แม่ริม", "เชียงใหม่", "500707", "'แม่แรน'", "'แม่แรม'"),
     ("แม่แรม", "แม่รืม", "เชียงใหม่", "500707", "'แม่รืม'", "'แม่ริม'"),
+    ("แม่แรม", "แม่ริม", "เชียงใหม", "500707", "'เชียงใหม'", "'เชียงใหม่'"),
     # the official province abbreviation
     ("แม่ทา", "แม่ออน", "จ.ชม.", "502305", "'ชม.'", "เชียงใหม่"),
     ("บ้านแป้น", "เมือง", "ลพ", "510108", "'ลพ'", "ลำพูน"),
@@ -280,6 +306,32 @@ def test_equally_close_names_stay_unresolved(tambon, amphoe, province, candidate
 def test_exact_names_give_no_spelling_warning(tambon, amphoe, province, code):
     place = resolve_place(tambon, amphoe, province)
     assert place.resolved and place.tambon_id == code and place.problem_code == "" and place.problem == ""
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_every_official_name_resolves_as_geothai_says_without_a_warning(language):
+    # The spelling rules are asked only when the names as written do not resolve.
+    for s in _all_subdistricts():
+        a = geothai.address(s.code)
+        names = [getattr(x, f"name_{language}") for x in (a.subdistrict, a.district, a.province)]
+        place = resolve_place(*names)
+        exact = geothai.match(names[0], district=names[1], province=names[2])
+        if len(exact) == 1:
+            assert (place.tambon_id, place.problem_code) == (s.code, ""), names
+        else:  # romanisations two tambons share (Bang Sai in Bang Sai): as before
+            assert place.problem_code == "ambiguous-tambon", names
+
+
+def _all_subdistricts():
+    return [s for p in geothai.provinces() for d in geothai.districts(p.code) for s in geothai.subdistricts(d.code)]
+
+
+def test_no_two_tambons_of_a_district_are_the_same_name_under_the_spelling_rules():
+    # What makes a reading by the rules (not by a slip) safe: it can only be one tambon.
+    for p in geothai.provinces():
+        for d in geothai.districts(p.code):
+            names = [skeleton(s.name_th) for s in geothai.subdistricts(d.code)]
+            assert len(names) == len(set(names)), d
 
 
 def test_a_name_far_from_every_tambon_stays_unknown():

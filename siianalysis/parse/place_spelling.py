@@ -8,8 +8,8 @@ The data is ``data/places.yaml``; the rules, each for a reason:
   Interior's two-letter forms, used in every Thai address. Read with or without the
   dot.
 - **Tone marks** (and ็ ์) are ignored: writers and old fonts drop them (บ้านแปน for
-  บ้านแป้น); they never are the only difference between two tambons of a district
-  that people would confuse.
+  บ้านแป้น). Under this rule and the next two, no two tambons of one district have
+  the same name (checked on geothai's data by the tests).
 - **Letters of one sound** (ส/ศ/ษ, น/ณ, ท/ธ/ฑ/ฒ, พ/ภ, …, ไ/ใ) are the same letter:
   place names are mostly Pali and Sanskrit words whose rare letters people replace
   with the common one.
@@ -48,8 +48,8 @@ class _Rules:
     abbreviations: dict[str, str]  # geothai-normal abbreviation → province code
     short_names: dict[str, str]  # geothai-normal short name → province code
     capital: tuple[str, ...]  # "เมือง", "mueang": the capital district
-    ignore: str
-    letters: dict[int, str]  # str.translate table: rare letter → common one
+    marks: dict[int, None]  # str.translate table: the marks dropped
+    letters: dict[int, str | None]  # str.translate table: marks dropped, rare letter → common one
     thai_rewrites: tuple[tuple[re.Pattern[str], str], ...]
     latin_rewrites: tuple[tuple[re.Pattern[str], str], ...]
     max_edits: int
@@ -77,22 +77,22 @@ def rules() -> _Rules:
 
     spelling = data["spelling"]
     thai, latin = spelling.get("thai", {}), spelling.get("latin", {})
-    letters: dict[int, str] = {}
+    marks: dict[int, None] = {ord(ch): None for ch in thai.get("ignore", ())}
+    letters: dict[int, str | None] = dict(marks)
     for group in thai.get("same_sound", ()):
         for letter in group[1:]:
             letters[ord(letter)] = group[0]
-    made = _Rules(
+    return _Rules(
         abbreviations=provinces(data.get("province_abbreviations")),
         short_names=provinces(data.get("province_short_names")),
         capital=tuple(str(w) for w in data.get("capital_district", ())),
-        ignore="".join(thai.get("ignore", ())),
+        marks=marks,
         letters=letters,
         thai_rewrites=tuple((re.compile(r["from"]), r["to"]) for r in thai.get("rewrites", ())),
         latin_rewrites=tuple((re.compile(r["from"]), r["to"]) for r in latin.get("rewrites", ())),
         max_edits=int(spelling.get("max_edits", 1)),
         min_length_for_slip=int(spelling.get("min_length_for_slip", 4)),
     )
-    return made
 
 
 def skeleton(name: str, r: _Rules | None = None) -> str:
@@ -101,7 +101,7 @@ def skeleton(name: str, r: _Rules | None = None) -> str:
     r = r or rules()
     key = geothai.normalize(clean(name))
     if _THAI.search(key):
-        key = key.translate({ord(ch): None for ch in r.ignore}).translate(r.letters)
+        key = key.translate(r.letters)
         for pattern, to in r.thai_rewrites:
             key = pattern.sub(to, key)
     else:
@@ -264,13 +264,11 @@ def _note(level: str, written: str, area, closeness: int) -> str:
 
 
 def _why(written: str, area, closeness: int) -> str:
-    r = rules()
     if closeness == SLIP:
         return "a one-letter slip"
     if not _THAI.search(written):
         return "another romanisation"
-    marks = {ord(ch): None for ch in r.ignore}
-    if any(geothai.normalize(clean(written)).translate(marks) == geothai.normalize(n).translate(marks)
-           for n in (area.name_th,)):
+    marks = rules().marks
+    if geothai.normalize(clean(written)).translate(marks) == geothai.normalize(area.name_th).translate(marks):
         return "tone marks"
     return "another spelling of the same sounds"

@@ -114,9 +114,9 @@ def _describe(a: geothai.Address) -> str:
 def resolve_place(tambon: str, amphoe: str = "", province: str = "", source_file: str = "") -> Place:
     """Resolves a written tambon/amphoe/province to a ``Place``.
 
-    One geothai match → resolved. None with the district as written, but one
-    in the province → resolved, with a warning that the district did not fit.
-    Several → unresolved ("ambiguous"), listing them. None → unresolved.
+    One geothai match → resolved. Several → unresolved ("ambiguous"), listing
+    them. None → the names are read as people write them (``_as_people_write_it``):
+    resolved with a warning, or unresolved (ambiguous or unknown).
     """
     t, a, p = _bare(tambon), _bare(amphoe), _bare(province)
     written = f"ตำบล {t or '?'} / อำเภอ {a or '?'} / จังหวัด {p or '?'}"
