@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 import siianalysis.analysis.feedback as fbk
-from siianalysis.analysis.load import Dataset, load
+from siianalysis.analysis.dataset import Dataset, load
 from siianalysis.ids import is_tambon_id
 from siianalysis.sections.html import (
     CSS,

@@ -32,3 +32,30 @@ def processed_dir(root: Path | None = None) -> Path:
 
 def reports_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "reports"
+
+
+def resolve_processed_dir(processed_dir: str | Path) -> Path:
+    """The processed-data folder a notebook means by ``processed_dir``.
+
+    An absolute path, or a relative one that exists from the current directory,
+    is taken as is. Otherwise a relative path is tried against the project
+    folder (``project_root()``), and, with its leading ``../`` parts dropped,
+    against it as well: the notebooks' default ``"../data/processed"`` is
+    written from ``notebooks/``, but papermill may run them from anywhere. If
+    nothing exists, the path is returned as given and ``load`` raises a clear
+    ``FileNotFoundError``.
+    """
+    path = Path(processed_dir).expanduser()
+    if path.is_absolute() or path.is_dir():
+        return path
+    parts = path.parts
+    while parts and parts[0] in ("..", "."):
+        parts = parts[1:]
+    package_root = Path(__file__).resolve().parents[1]  # a source checkout: <repo>/siianalysis/config.py
+    candidates = [project_root() / path]
+    if parts:
+        candidates += [project_root() / Path(*parts), package_root / Path(*parts)]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate.resolve()
+    return path

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import pickle
 
 import pandas as pd
 import pytest
 
+import siianalysis.analysis.dataset as load_mod
 import siianalysis.analysis.scores as sc
-from siianalysis.analysis.load import clear_cache, load
-
-# the module (``siianalysis.analysis.load`` as an attribute is the function)
-load_mod = importlib.import_module("siianalysis.analysis.load")
+from siianalysis.analysis.dataset import clear_cache, load
 from tests.test_analysis_data import T1, T2, T4, example_frames
 
 
@@ -140,7 +137,7 @@ def test_memoised_results_are_copies(folder):
     fresh = load(folder, cache=False)
     pd.testing.assert_frame_equal(sc.tambon_scores(ds), sc.tambon_scores(fresh))
     pd.testing.assert_frame_equal(sc.table_scores(ds), sc.table_scores(fresh))
-    for fn in (sc.outcome_reach, sc.lens_scores, sc.pillar_scores, sc._ticked_cells):
+    for fn in (sc.outcome_reach, sc.lens_scores, sc.pillar_scores, sc.ticked_cells):
         pd.testing.assert_frame_equal(fn(ds), fn(fresh))
 
 

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from siianalysis import words as w
-from siianalysis import sections
+from siianalysis import config, sections
 from siianalysis.analysis import load, positions, tambon_scores
 from siianalysis.analysis.typology import sii_typology
 from siianalysis.sections import html as h
@@ -215,10 +215,10 @@ def test_resolve_processed_dir(tmp_path, monkeypatch):
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     monkeypatch.setenv("SIIANALYSIS_HOME", str(project))
-    assert sections.resolve_processed_dir("../data/processed") == (project / "data" / "processed").resolve()
-    assert sections.resolve_processed_dir("data/processed") == (project / "data" / "processed").resolve()
-    assert sections.resolve_processed_dir(str(elsewhere)) == elsewhere  # absolute: as is
-    assert sections.resolve_processed_dir("no/such/dir") == Path("no/such/dir")  # load() will say what is missing
+    assert config.resolve_processed_dir("../data/processed") == (project / "data" / "processed").resolve()
+    assert config.resolve_processed_dir("data/processed") == (project / "data" / "processed").resolve()
+    assert config.resolve_processed_dir(str(elsewhere)) == elsewhere  # absolute: as is
+    assert config.resolve_processed_dir("no/such/dir") == Path("no/such/dir")  # load() will say what is missing
 
 
 # --- tambon sections -------------------------------------------------------------------------

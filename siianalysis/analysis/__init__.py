@@ -1,6 +1,6 @@
 """Analysis of the processed worksheets: scores, strengths and gaps, Thai text, plots.
 
-A notebook uses it in three lines::
+A notebook uses it in three lines (``import siianalysis as sii`` offers the same)::
 
     from siianalysis.analysis import load, tambon_scores, heatmap_rows_outcomes
     ds = load("data/processed")
@@ -9,7 +9,7 @@ A notebook uses it in three lines::
 
 Modules, one concern each:
 
-- ``load``      the processed Parquet files as a ``Dataset`` (five frames + codebook)
+- ``dataset``   the processed Parquet files as a ``Dataset`` (six frames + codebook), ``load``
 - ``scores``    reporting, tick and outcome-coverage scores; pillars, S-I-I lenses,
                 position against the network and the province
 - ``gaps``      a tambon's strengths and gaps, and the peers that reached each gap
@@ -25,16 +25,15 @@ import heatmap_rows_outcomes`` imports ``plots`` (and matplotlib) at that moment
 
 from __future__ import annotations
 
-import sys
 from importlib import import_module
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 # public name -> submodule that defines it
 _EXPORTS: dict[str, str] = {
-    # load
-    "Dataset": "load",
-    "load": "load",
+    # dataset
+    "Dataset": "dataset",
+    "load": "dataset",
+    "clear_cache": "dataset",
     # scores
     "SCORED_TABLES": "scores",
     "table_scores": "scores",
@@ -45,6 +44,10 @@ _EXPORTS: dict[str, str] = {
     "percentile_rank": "scores",
     "positions": "scores",
     "position": "scores",
+    "network_positions": "scores",
+    "network_position": "scores",
+    "ticked_cells": "scores",
+    "province_key": "scores",
     "data_steps": "scores",
     # gaps
     "strengths_and_gaps": "gaps",
@@ -91,29 +94,10 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
 
 
-class _Package(ModuleType):
-    """This package, guarding the function ``load`` against the module ``load``.
-
-    Importing a submodule makes the import system write it on its package
-    (``setattr(package, "load", <module …load>)``), which would hide the
-    function ``load()`` the notebooks call. Submodules whose name is also an
-    exported function are therefore not recorded as attributes (they stay in
-    ``sys.modules``; ``from siianalysis.analysis.load import Dataset`` works).
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _EXPORTS and isinstance(value, ModuleType) and value.__name__ == f"{self.__name__}.{name}":
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-
-
 if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
+    from .dataset import Dataset, clear_cache, load
     from .fonts import thai_font_family, thai_rc, use_thai_font
     from .gaps import gap_peers, strengths_and_gaps
-    from .load import Dataset, load
     from .plots import (
         data_steps_dropoff,
         heatmap_rows_outcomes,
@@ -125,13 +109,17 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
     from .scores import (
         SCORED_TABLES,
         lens_scores,
+        network_position,
+        network_positions,
         outcome_reach,
         percentile_rank,
         pillar_scores,
         position,
         positions,
+        province_key,
         table_scores,
         tambon_scores,
+        ticked_cells,
     )
     from .thaitext import (
         Theme,

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from siianalysis.analysis.load import Dataset
+from siianalysis.analysis.dataset import Dataset
 from siianalysis.schemas import COLUMNS
 
 if TYPE_CHECKING:

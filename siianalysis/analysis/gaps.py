@@ -27,8 +27,8 @@ import pandas as pd
 
 from siianalysis.text import fold
 
-from .load import Dataset
-from .scores import SCORED_TABLES, _ticked_cells, outcome_reach
+from .dataset import Dataset
+from .scores import SCORED_TABLES, ticked_cells, outcome_reach
 
 PROXIMITY = ("amphoe", "province", "network")
 TEXT_FIELDS = ("method", "assets", "plan")
@@ -86,7 +86,7 @@ def strengths_and_gaps(ds: Dataset, tambon_id: str, lang: str = "th") -> pd.Data
 def _tick_rows(ds: Dataset) -> pd.DataFrame:
     """Ticked cells on reported rows of current tambons, with the row's label,
     sorted by tambon, table, row number."""
-    ticks = _ticked_cells(ds)  # the one definition of a counted tick
+    ticks = ticked_cells(ds)  # the one definition of a counted tick
     labels = ds.rows.drop_duplicates(["tambon_id", "table", "row_code"])[["tambon_id", "table", "row_code", "label"]]
     ticks = ticks.merge(labels, on=["tambon_id", "table", "row_code"], how="left")
     return ticks.sort_values(["tambon_id", "table", "row_number"], kind="stable").reset_index(drop=True)

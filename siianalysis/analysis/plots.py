@@ -23,11 +23,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from .fonts import thai_rc
-from .load import Dataset
+from .dataset import Dataset
 from .scores import (
     SCORED_TABLES,
-    _province_key,
-    _ticked_cells,
+    province_key,
+    ticked_cells,
     data_steps,
     lens_scores,
     outcome_reach,
@@ -182,7 +182,7 @@ def heatmap_rows_outcomes(ds: Dataset, tambon_id: str, table: str, lang: str = "
     rows = rows.drop_duplicates("row_code")
     order = {r.code: r.number for r in tb.rows}
     rows = rows[rows["row_code"].isin(order)].sort_values("row_code", key=lambda s: s.map(order))
-    ticks = _ticked_cells(ds.for_tambon(tid))
+    ticks = ticked_cells(ds.for_tambon(tid))
     ticks = ticks[ticks["table"] == table]
     outcomes = [o.code for o in tb.outcomes]
     matrix = np.zeros((len(rows), len(outcomes)))
@@ -229,7 +229,7 @@ def sii_profile(ds: Dataset, tambon_id: str, lang: str = "th") -> Figure:
     lenses = list(ds.codebook.lenses)
     mine = ls[ls["tambon_id"] == tid].set_index("lens")["lens_coverage"]
     network = ls.groupby("lens")["lens_coverage"].median()
-    key = _province_key(ds.tambons)
+    key = province_key(ds.tambons)
     mine_key = key[ds.tambons["tambon_id"] == tid].iloc[0]
     same = ds.tambons["tambon_id"][key == mine_key]
     province = ls[ls["tambon_id"].isin(same)].groupby("lens")["lens_coverage"].median()
@@ -302,7 +302,7 @@ def row_outcome_share_heatmap(ds: Dataset, table: str, lang: str = "th") -> Figu
     rows = ds.rows[(ds.rows["table"] == table) & ds.rows["tambon_id"].isin(ids)
                    & ds.rows["row_code"].isin([r.code for r in tb.rows])]
     rows = rows.assign(line=pool(rows["row_code"]))[["tambon_id", "line"]].drop_duplicates()
-    ticks = _ticked_cells(ds)
+    ticks = ticked_cells(ds)
     ticks = ticks[ticks["table"] == table]
     ticks = ticks.assign(line=pool(ticks["row_code"]))[["tambon_id", "line", "criterion_code"]].drop_duplicates()
     lines = [r.code for r in tb.canonical_rows] + ["other"]
@@ -364,7 +364,7 @@ def score_distribution(ds: Dataset, score: str = "overall_outcome_coverage", by_
         # group by the province key (code, else name) so an unresolved tambon
         # joins its province; show the province's name in `lang` if any member has it
         tam = ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id")
-        key = _province_key(tam.reset_index()).set_axis(tam.index)
+        key = province_key(tam.reset_index()).set_axis(tam.index)
         names = pd.DataFrame({"key": key, "en": tam["province_en"], "th": tam["province_th"]})
         label = {}
         for k, group in names.dropna(subset=["key"]).groupby("key"):

@@ -69,7 +69,7 @@ import pandas as pd
 
 from siianalysis.text import fold
 
-from .load import Dataset
+from .dataset import Dataset
 
 SCORED_TABLES = ("people", "mechanism", "data")
 IDENTITY = ("tambon_id", "tambon_th", "amphoe_th", "province_th", "province_code", "resolved")
@@ -108,8 +108,10 @@ def _compute_reported_rows(ds: Dataset) -> pd.DataFrame:
     return rows.merge(known, on=["table", "row_code"], how="inner")  # unknown codes dropped
 
 
-def _ticked_cells(ds: Dataset) -> pd.DataFrame:
-    """Ticked (tambon, table, row, outcome) cells on reported rows, one line each."""
+def ticked_cells(ds: Dataset) -> pd.DataFrame:
+    """Ticked (tambon, table, row, outcome) cells on reported rows, one line each:
+    ``tambon_id, table, row_code, criterion_code, ticked, other, row_number`` (the one
+    definition of a counted tick: a known outcome ticked on a reported row)."""
     return _ticked_shared(ds).copy()
 
 
@@ -326,7 +328,7 @@ def percentile_rank(values: pd.Series) -> pd.Series:
     return 100.0 * (below + below_or_equal) / 2.0 / n
 
 
-def _province_key(tambons: pd.DataFrame) -> pd.Series:
+def province_key(tambons: pd.DataFrame) -> pd.Series:
     """The province a tambon is compared within: its 2-digit code, or, when it
     has none (unresolved), its folded Thai province name; NaN when neither."""
     name = tambons["province_th"].map(lambda s: f"th:{fold(s)}" if fold(s) else "")
@@ -344,7 +346,7 @@ def positions(scores: pd.DataFrame, score: str = "overall_outcome_coverage") -> 
     """
     if score not in scores.columns:
         raise KeyError(f"no score column {score!r}; choose one of: {', '.join(scores.columns)}")
-    out = pd.DataFrame({"tambon_id": scores["tambon_id"], "province_key": _province_key(scores)})
+    out = pd.DataFrame({"tambon_id": scores["tambon_id"], "province_key": province_key(scores)})
     out["score"] = score
     out["value"] = pd.to_numeric(scores[score], errors="coerce").astype(float)
     out["network_n"] = int(out["value"].notna().sum())

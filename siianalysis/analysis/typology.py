@@ -23,7 +23,7 @@ import pandas as pd
 
 from siianalysis.words import t
 
-from .load import Dataset
+from .dataset import Dataset
 from .scores import lens_scores
 
 TYPES = ("advanced", "led_by", "emerging")

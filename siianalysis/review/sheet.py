@@ -56,7 +56,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from siianalysis.analysis.load import Dataset, load
+from siianalysis.analysis.dataset import Dataset, load
 from siianalysis.analysis.scores import SCORED_TABLES, positions, table_scores, tambon_scores
 from siianalysis.codebook import Codebook, Lang
 from siianalysis.review import (

@@ -3,9 +3,9 @@
 A report notebook is a parameters cell, a load cell and one short cell per
 section::
 
+    import siianalysis as sii
     from siianalysis import sections
-    from siianalysis.analysis import load
-    ds = load(sections.resolve_processed_dir(processed_dir))
+    ds = sii.load(sii.resolve_processed_dir(processed_dir))
     sections.style()
     sections.tambon.header(ds, tambon_id, lang)
     sections.tambon.scorecard(ds, tambon_id, lang)
@@ -28,12 +28,11 @@ package does not pull in matplotlib.
 from __future__ import annotations
 
 from importlib import import_module
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .html import HTMLBlock, Section, style, t
 
-__all__ = ["HTMLBlock", "Section", "network", "resolve_processed_dir", "style", "t", "tambon"]
+__all__ = ["HTMLBlock", "Section", "network", "style", "t", "tambon"]
 
 _SUBMODULES = ("tambon", "network", "html")
 
@@ -48,35 +47,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_SUBMODULES))
-
-
-def resolve_processed_dir(processed_dir: str | Path) -> Path:
-    """The processed-data folder a notebook means by ``processed_dir``.
-
-    An absolute path, or a relative one that exists from the current directory,
-    is taken as is. Otherwise a relative path is tried against the project
-    folder (``siianalysis.config.project_root()``), and, with its leading
-    ``../`` parts dropped, against it as well: the notebooks' default
-    ``"../data/processed"`` is written from ``notebooks/``, but papermill may
-    run them from anywhere. If nothing exists, the path is returned as given
-    and ``load`` raises a clear ``FileNotFoundError``.
-    """
-    from siianalysis.config import project_root
-
-    path = Path(processed_dir).expanduser()
-    if path.is_absolute() or path.is_dir():
-        return path
-    parts = path.parts
-    while parts and parts[0] in ("..", "."):
-        parts = parts[1:]
-    package_root = Path(__file__).resolve().parents[2]  # a source checkout: <repo>/siianalysis/sections
-    candidates = [project_root() / path]
-    if parts:
-        candidates += [project_root() / Path(*parts), package_root / Path(*parts)]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate.resolve()
-    return path
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only

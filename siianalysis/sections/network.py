@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 import siianalysis.analysis.feedback as fbk
-from siianalysis.analysis.load import Dataset
+from siianalysis.analysis.dataset import Dataset
 from siianalysis.analysis.scores import (
     SCORED_TABLES,
-    _province_key,
+    province_key,
     data_steps,
     outcome_reach,
     table_scores,
@@ -70,7 +70,7 @@ def _provinces(ds: Dataset, lang: str) -> pd.DataFrame:
     """``tambon_id, province_key, province`` (the province's name in ``lang``; the
     key is the 2-digit code, or the folded name for a tambon without one)."""
     tam = _tambons(ds)
-    key = _province_key(tam).fillna("?")
+    key = province_key(tam).fillna("?")
     first, second = ("province_en", "province_th") if lang == "en" else ("province_th", "province_en")
     names: dict[str, str] = {}
     for k, a in zip(key, tam[first], strict=True):

@@ -14,11 +14,11 @@ import pandas as pd
 
 import siianalysis.analysis.feedback as fbk
 from siianalysis.analysis.gaps import gap_peers, strengths_and_gaps
-from siianalysis.analysis.load import Dataset
+from siianalysis.analysis.dataset import Dataset
 from siianalysis.analysis.scores import (
     SCORED_TABLES,
     _positions_by_id,
-    _ticked_cells,
+    ticked_cells,
     table_scores,
     tambon_scores,
 )
@@ -353,7 +353,7 @@ def team_words(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     tid = str(row["tambon_id"])
     k = "tambon.team_words"
     present = _present_tables(ds, row)
-    ticks = _ticked_cells(ds.for_tambon(tid))
+    ticks = ticked_cells(ds.for_tambon(tid))
     parts: list[object] = [explain(t(f"{k}.explain", lang))]
     data = {}
     for table_code in SCORED_TABLES:
