@@ -26,6 +26,7 @@ from siianalysis.parse.place_line import english_place
 from siianalysis.parse.place_spelling import places_path, skeleton
 from siianalysis.parse.resolve import resolve_place
 from siianalysis.readers import read_file
+from tests.odsfile import write_ods
 from tests.worksheets import CB, Filled, Line, numbered, write_xlsx_one_sheet
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "places_english"
@@ -201,6 +202,45 @@ def test_a_lone_latin_letter_is_no_field_label(tmp_path):
     (doc,) = read_file(path)
     identity = parse_document(doc, CB).identity
     assert identity.values["amphoe"] == "Mae On" and identity.locations["amphoe"].endswith("!A1")
+
+
+def test_other_english_wordings(tmp_path):
+    """Headers and labels worded otherwise than in ``ENGLISH``, in capitals, US spelling,
+    examples after a label, one line naming the place with colons."""
+    cells = [
+        ["Subdistrict: Pa Bong   District: Saraphi   Province: Chiang Mai"], [],
+        ["TABLE 1. PEOPLE DEVELOPMENT"],
+        ["Type", "Method (how?)", "Outcome", "", "", "", "", "Plan (what will you do?)"],
+        ["", "", "1", "2", "3", "4", "5", ""],
+        ["Role model", "Study visits", "✓", "", "", "", "", "Honour them"],
+        ["Other (please specify): Elderly club", "Meeting", "", "", "", "", "✓", ""], [],
+        ["Table 2: Mechanisms"],
+        ["Mechanisms of the area", "Capital / potential / resources", "Outcomes", "", "", "", "", "", "",
+         "Way forward"],
+        ["", "", "1", "2", "3", "4", "5", "6", "7", ""],
+        ["Groups, organizations, coalitions (e.g. working group)", "Working group", "✓", "", "", "", "", "", "",
+         "Meet"], [],
+        ["Table 3: Data"],
+        ["Data process", "How did you do it?", "Outcomes achieved", "", "", "", "", "Development plan"],
+        ["", "", "1", "2", "3", "4", "5", ""],
+        ["Data collection", "Survey", "", "", "✓", "", "", "Check"], [],
+        ["Table 4 Summary"],
+        ["Pillar", "What has been done so far", "Plan to raise it"],
+        ["Mechanisms", "Group", "Charter"],
+    ]
+    write_ods(tmp_path / "en.ods", {"Sheet1": cells})
+    (doc,) = read_file(tmp_path / "en.ods")
+    ws = parse_document(doc, CB)
+    assert ws.identity.values == {"tambon": "Pa Bong", "amphoe": "Saraphi", "province": "Chiang Mai"}
+    assert [(r.row_code, r.label, [k for k, v in r.ticks.items() if v], r.texts) for r in ws.rows] == [
+        ("P1", CB.row("P1").label.th, ["PC1"], {"method": "Study visits", "plan": "Honour them"}),
+        ("P6", "Elderly club", ["PC5"], {"method": "Meeting"}),
+        ("M1", CB.row("M1").label.th, ["MC1"], {"assets": "Working group", "plan": "Meet",
+                                               "written_label": "Groups, organizations, coalitions (e.g. working group)"}),
+        ("D3", CB.row("D3").label.th, ["DC3"], {"method": "Survey", "plan": "Check"}),
+        ("S2", CB.row("S2").label.th, [], {"achievements": "Group", "plan": "Charter"}),
+    ]
+    assert ws.problems == []
 
 
 def test_english_cover_fields_and_dates_are_read():
