@@ -397,3 +397,11 @@ def test_spelling_warning_reaches_the_problems_table(tmp_path):
     (problem,) = tables["problems"][tables["problems"].code == "tambon-spelling-corrected"].itertuples()
     assert problem.severity == "warning" and problem.location == "แบบฟอร์ม!A1"
     assert "'บ้านแปน'" in problem.message and "'ลพ.'" in problem.message and "510108 บ้านแป้น" in problem.message
+
+
+def test_the_new_problem_code_is_explained():
+    root = Path(__file__).resolve().parents[1]
+    words = yaml.safe_load((root / "siianalysis" / "data" / "report_text.yaml").read_text(encoding="utf-8"))
+    entry = words["problem_codes"]["tambon-spelling-corrected"]
+    assert entry["th"] and entry["en"]
+    assert "`tambon-spelling-corrected`" in (root / "README.md").read_text(encoding="utf-8")
