@@ -53,6 +53,19 @@ def t(key: str, lang: str = "th", **fields: Any) -> str:
     return text.format(**fields) if fields else text
 
 
+def texts(key: str, lang: str = "th") -> dict[str, str]:
+    """Every text directly under dotted ``key`` in ``lang``, by its own name
+    (``texts("figures", "en")["share_tambons"]``); deeper groups are left out."""
+    check_lang(lang)
+    node: Any = report_text()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"no report text {key!r} in {report_text_path().name}")
+        node = node[part]
+    return {name: str(leaf[lang]) for name, leaf in node.items()
+            if isinstance(leaf, dict) and lang in leaf and not isinstance(leaf[lang], dict)}
+
+
 def problem_text(code: str, lang: str = "th") -> str:
     """What a problem code means, in plain words (``problem_codes.<code>``); the words
     for any other problem when the code has none of its own."""

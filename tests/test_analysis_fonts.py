@@ -19,6 +19,7 @@ from siianalysis.analysis import thai_font_family, thai_rc, use_thai_font
 from siianalysis.analysis.fonts import FALLBACK, bundled_font_path
 from siianalysis.analysis.thaitext import load_themes
 from siianalysis.codebook import load_codebook
+from siianalysis.words import texts
 
 BAD = ("missing from font", "Glyph", "findfont")
 
@@ -51,12 +52,8 @@ def all_labels() -> list[str]:
             add(o.short)
     for theme in load_themes():
         labels += [theme.th, theme.en]
-    from siianalysis.analysis.plots import _UI, SCORE_LABELS
-
-    for words in _UI.values():
-        labels += list(words.values())
-    for pair in SCORE_LABELS.values():
-        labels += list(pair)
+    for lang in ("th", "en"):  # the charts' own words (report_text.yaml, figures.*)
+        labels += [*texts("figures", lang).values(), *texts("figures.scores", lang).values()]
     labels += ["✓", "๐๑๒๓๔๕๖๗๘๙ ๒๗ ตุลาคม ๒๕๖๓", "0123456789 %", "ๆ ฯ"]
     return labels
 

@@ -13,7 +13,7 @@ tick cell), which is what a team can read and borrow.
 
 Two tambons are in the same province when their 2-digit province codes are
 equal, or their province names are (after folding: spaces, punctuation and the
-prefixes จ./จังหวัด removed); unresolved tambons have names but may lack codes.
+word written before the name, จ./จังหวัด, removed: ``places.bare_place``); unresolved tambons have names but may lack codes.
 Same district: equal 4-digit ``amphoe_code``, or same province and equal
 folded district names (อ.สันทราย = สันทราย; สันทราย of another province is
 another district).
@@ -21,33 +21,27 @@ another district).
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-from siianalysis.text import fold
+from siianalysis.codebook import Codebook
 
 from .dataset import Dataset
-from .scores import SCORED_TABLES, ticked_cells, outcome_reach
+from .places import bare_place
+from .scores import SCORED_TABLES, outcome_reach, ticked_cells
 
 PROXIMITY = ("amphoe", "province", "network")
 TEXT_FIELDS = ("method", "assets", "plan")
-_PREFIX = re.compile(r"^\s*(?:อำเภอ|อ\.|เขต|จังหวัด|จ\.|ตำบล|ต\.|แขวง)\s*")
 
 
-def _place(value: str) -> str:
-    return fold(_PREFIX.sub("", value or ""))
-
-
-def _places(tambons: pd.DataFrame) -> pd.DataFrame:
+def _places(tambons: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """``tambon_id, province_code, province_name, amphoe_code, amphoe_name`` ("" when unknown)."""
     t = tambons.drop_duplicates("tambon_id")
     return pd.DataFrame({
         "tambon_id": t["tambon_id"].to_numpy(),
         "province_code": t["province_code"].to_numpy(),
-        "province_name": t["province_th"].map(_place).to_numpy(),
+        "province_name": t["province_th"].map(lambda v: bare_place(v, codebook)).to_numpy(),
         "amphoe_code": t["amphoe_code"].to_numpy(),
-        "amphoe_name": t["amphoe_th"].map(_place).to_numpy(),
+        "amphoe_name": t["amphoe_th"].map(lambda v: bare_place(v, codebook)).to_numpy(),
     })
 
 
@@ -118,7 +112,7 @@ def gap_peers(ds: Dataset, tambon_id: str, n: int = 3, tables: tuple[str, ...] |
     if ticks.empty:
         return pd.DataFrame(columns=cols)
 
-    places = _places(ds.tambons).set_index("tambon_id")
+    places = _places(ds.tambons, ds.codebook).set_index("tambon_id")
     me = places.loc[tid]
     peers = ticks[["criterion_code", "tambon_id"]].drop_duplicates()
     theirs = places.reindex(peers["tambon_id"]).fillna("").reset_index(drop=True)

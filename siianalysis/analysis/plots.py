@@ -8,7 +8,8 @@ the caller's rcParams are left as they were, and the Thai font is stored in
 each text of the figure, so it still renders after the context has ended.
 
 Labels come from the codebook (outcome short labels, row labels, table
-titles, lens labels); the few words of the charts themselves are in ``_UI``.
+titles, lens labels); the few words of the charts themselves from
+``data/report_text.yaml`` (``figures.*``).
 """
 
 from __future__ import annotations
@@ -22,66 +23,21 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from .fonts import thai_rc
+from siianalysis.words import texts
+
 from .dataset import Dataset
+from .fonts import thai_rc
+from .places import place_name
 from .scores import (
     SCORED_TABLES,
-    province_key,
-    ticked_cells,
     data_steps,
     lens_scores,
     outcome_reach,
+    province_key,
     tambon_scores,
+    ticked_cells,
 )
 
-_UI = {
-    "th": {
-        "not_reported": "ไม่ได้รายงานตารางนี้",
-        "outcomes": "ผลที่เกิดขึ้น",
-        "share_tambons": "สัดส่วนตำบล",
-        "tambon": "ตำบล",
-        "network_median": "ค่ามัธยฐานเครือข่าย",
-        "province_median": "ค่ามัธยฐานจังหวัด",
-        "lens_coverage": "สัดส่วนผลลัพธ์ที่บรรลุ",
-        "sii_profile": "ผลลัพธ์ตามมิติ S-I-I",
-        "reached_by": "ตำบลที่บรรลุแต่ละผลลัพธ์",
-        "row_outcome": "สัดส่วนตำบลที่รายงานแถวนี้และทำเครื่องหมายผลลัพธ์",
-        "other_rows": "อื่น ๆ (ทุกแถวที่ทีมระบุเอง)",
-        "reported": "รายงานขั้นตอน",
-        "ticked": "รายงานและทำเครื่องหมายผลลัพธ์อย่างน้อย 1 ข้อ",
-        "dropoff": "ขั้นตอนการพัฒนาระบบข้อมูลชุมชน",
-        "distribution": "การกระจายของคะแนน",
-        "unknown_province": "ไม่ทราบจังหวัด",
-        "all": "ทั้งเครือข่าย",
-        "n_tambons": "ตำบล",
-    },
-    "en": {
-        "not_reported": "Table not reported",
-        "outcomes": "Outcomes",
-        "share_tambons": "Share of tambons",
-        "tambon": "Tambon",
-        "network_median": "Network median",
-        "province_median": "Province median",
-        "lens_coverage": "Share of outcomes reached",
-        "sii_profile": "Outcomes by S-I-I lens",
-        "reached_by": "Tambons reaching each outcome",
-        "row_outcome": "Share of tambons reporting the row that ticked the outcome",
-        "other_rows": "Other (rows the team named)",
-        "reported": "Step reported",
-        "ticked": "Reported with at least 1 outcome ticked",
-        "dropoff": "Steps of the community data system",
-        "distribution": "Distribution of the score",
-        "unknown_province": "Province unknown",
-        "all": "Whole network",
-        "n_tambons": "tambons",
-    },
-}
-SCORE_LABELS = {
-    "overall_outcome_coverage": ("ความครอบคลุมผลลัพธ์ (เฉลี่ย 3 ด้าน)", "Outcome coverage (mean of 3 pillars)"),
-    "people_outcome_coverage": ("ความครอบคลุมผลลัพธ์ ด้านคน", "Outcome coverage, people"),
-    "mechanism_outcome_coverage": ("ความครอบคลุมผลลัพธ์ ด้านกลไก", "Outcome coverage, mechanism"),
-    "data_outcome_coverage": ("ความครอบคลุมผลลัพธ์ ด้านข้อมูล", "Outcome coverage, data"),
-}
 FILLED, EMPTY, ACCENT, GREY = "#2a7ab0", "#eeeeee", "#e07b39", "#9e9e9e"
 
 
@@ -89,9 +45,8 @@ FILLED, EMPTY, ACCENT, GREY = "#2a7ab0", "#eeeeee", "#e07b39", "#9e9e9e"
 
 
 def _ui(lang: str) -> dict[str, str]:
-    if lang not in _UI:
-        raise ValueError(f"lang must be 'th' or 'en', not {lang!r}")
-    return _UI[lang]
+    """The charts' own words in ``lang`` (ValueError for another language)."""
+    return texts("figures", lang)
 
 
 def _width(text: str) -> int:
@@ -127,17 +82,10 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _tambon_name(ds: Dataset, tambon_id: str, lang: str) -> str:
-    t = ds.tambon(tambon_id)
-    if lang == "en" and t.get("tambon_en"):
-        parts = [t["tambon_en"], t.get("amphoe_en", ""), t.get("province_en", "")]
-        return ", ".join(p for p in parts if p)
-    cb = ds.codebook.identity
-    parts = [(cb["tambon"].aliases, t["tambon_th"]), (cb["amphoe"].aliases, t["amphoe_th"]),
-             (cb["province"].aliases, t["province_th"])]
-    # "ต.สันทรายหลวง อ.สันทราย จ.เชียงใหม่": the abbreviations are the codebook's aliases
-    abbr = ("ต.", "อ.", "จ.")
-    names = [f"{a}{name}" for a, (aliases, name) in zip(abbr, parts, strict=True) if name and a in aliases]
-    return " ".join(names) or str(tambon_id)
+    row = ds.tambon(tambon_id)
+    if lang == "en" and row.get("tambon_en"):
+        return ", ".join(p for p in (row["tambon_en"], row.get("amphoe_en", ""), row.get("province_en", "")) if p)
+    return place_name(row, ds.codebook, "th") or str(tambon_id)  # "ต.สันทรายหลวง อ.สันทราย จ.เชียงใหม่"
 
 
 def _title(ds: Dataset, table: str, lang: str) -> str:
@@ -155,8 +103,9 @@ def _outcome_labels(ds: Dataset, table: str, lang: str, width: int = 18) -> list
 
 def _score_label(ds: Dataset, score: str, lang: str) -> str:
     """A readable name for a ``tambon_scores`` column (the column name if none)."""
-    if score in SCORE_LABELS:
-        return SCORE_LABELS[score][1 if lang == "en" else 0]
+    names = texts("figures.scores", lang)
+    if score in names:
+        return names[score]
     lens = next((x for x in ds.codebook.lenses if f"lens_{x.code}" == score), None)
     return lens.label.text(lang) if lens else score
 
