@@ -30,11 +30,11 @@ Layout of ``out_dir`` (a folder, or an fsspec URL: see ``storage``)::
     .manifest.json           what each report was rendered from
 
 Skipping and peer comparisons: a tambon report's digest covers its notebook,
-the package, its parameters and *its own tambon's data only*. So when one
-tambon's worksheet changes, only that tambon's report and the network report
-are rendered again, as the issue asks. Tambon reports that compare a tambon
-with the network (medians, ranks) therefore keep the peer figures of the run
-that rendered them until ``force=True`` (``--force``) refreshes them all.
+the package code it runs (``code_digest``), its parameters and *its own tambon's
+data only*. So when one tambon's worksheet changes, only that tambon's report and
+the network report are rendered again, as the issue asks. Tambon reports that
+compare a tambon with the network (medians, ranks) therefore keep the peer figures
+of the run that rendered them until ``force=True`` (``--force``) refreshes them all.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from siianalysis.export import safe_filename
+from siianalysis.report.code_digest import code_digest
 from siianalysis.report.kernel import DEFAULT_MAX_REPORTS, DEFAULT_WARM_MODULES, KernelOptions
 from siianalysis.report.manifest import MANIFEST_NAME, Manifest, data_digests, read_tables, report_digest
 from siianalysis.report.render import (
@@ -311,10 +312,12 @@ def plan_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_di
                                 _declared_parameters(nb))
         tasks.append(RenderTask(
             key=NETWORK_KEY, notebook=str(nb), parameters=params, out_html=out.url("network.html"),
-            digest=report_digest(notebook=nb, parameters=params, data=network_digest, options=options),
+            digest=report_digest(notebook=nb, parameters=params, data=network_digest, options=options,
+                                 code=code_digest(nb)),
             title=_title(None, lang), **common,
         ))
     nb = notebooks_dir / TAMBON_NOTEBOOK
+    code = code_digest(nb)  # read now, once: the code as this batch finds it
     rows = {str(r["tambon_id"]): r for r in tambons.to_dict("records")}
     invalid = []
     for tid in sorted(ids):
@@ -327,7 +330,8 @@ def plan_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_di
         tasks.append(RenderTask(
             key=tambon_key(tid), notebook=str(nb), parameters=params,
             out_html=out.url(f"{TAMBON_DIR}/{tid}.html"),
-            digest=report_digest(notebook=nb, parameters=params, data=tambon_digests[tid], options=options),
+            digest=report_digest(notebook=nb, parameters=params, data=tambon_digests[tid], options=options,
+                                 code=code),
             title=_title(rows[tid], lang), **common,
         ))
     return Plan(tasks=tasks, tambons=tambons, invalid=invalid)

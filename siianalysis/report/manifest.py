@@ -6,8 +6,11 @@ from and when. A report is skipped when its new digest equals the recorded one
 and its HTML still exists. The digest covers (see ``report_digest``):
 
 - the notebook file's bytes;
-- ``siianalysis.__version__`` and a digest of the package's source and data
-  files (so a code change re-renders everything);
+- ``siianalysis.__version__`` and a digest of the package code the report runs
+  (``code_digest``: the report machinery, the modules its notebook imports and
+  theirs, the data files they read). An edit elsewhere in the package, such as a
+  worksheet reader, does not make reports due: it reaches them only through the
+  processed tables, digested below;
 - the report's parameters and rendering options (code shown, language, kernel);
 - its data: for the network report, every processed table; for a tambon
   report, only that tambon's own rows (its ``tambons`` row and its rows of
@@ -28,7 +31,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from siianalysis._digest import file_digest, package_digest, sha256_bytes
+from siianalysis import __version__
+from siianalysis.report.code_digest import code_digest
 
 MANIFEST_NAME = ".manifest.json"
 FORMAT = 1
@@ -91,7 +95,7 @@ def data_digests(tables: dict[str, pd.DataFrame]) -> tuple[str, dict[str, str]]:
 
 
 def report_digest(*, notebook: Path | str, parameters: dict[str, Any], data: str,
-                  options: dict[str, Any]) -> str:
+                  options: dict[str, Any], code: str | None = None) -> str:
     """The digest a report is skipped on.
 
     Args:
@@ -99,19 +103,19 @@ def report_digest(*, notebook: Path | str, parameters: dict[str, Any], data: str
         parameters: the parameters papermill injects.
         data: the data digest (``data_digests``) this report reads.
         options: rendering options that change the HTML (with_code, lang, kernel_name).
+        code: ``code_digest(notebook)``, when the caller has it already (once per batch
+            and notebook, not once per report); computed here otherwise.
     """
-    import siianalysis
-
     payload = {
         "format": FORMAT,
-        "notebook": file_digest(notebook),
-        "version": siianalysis.__version__,
-        "package": package_digest(),
+        "notebook": hashlib.sha256(Path(notebook).read_bytes()).hexdigest(),
+        "version": __version__,
+        "code": code_digest(notebook) if code is None else code,
         "parameters": parameters,
         "options": options,
         "data": data,
     }
-    return sha256_bytes(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode())
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 class Manifest:
