@@ -36,22 +36,10 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 import siianalysis.analysis.feedback as fbk
 from siianalysis.analysis.dataset import Dataset, load
 from siianalysis.ids import is_tambon_id
-from siianalysis.sections.html import (
-    CSS,
-    Markup,
-    display_date,
-    esc,
-    explain,
-    heading,
-    join,
-    link,
-    note,
-    place_name,
-    place_part,
-    tag,
-    tambon_href,
-)
-from siianalysis.words import check_lang, t
+from siianalysis.analysis.places import place_name, place_part
+from siianalysis.sections.feedback import pillar_side_by_side
+from siianalysis.sections.html import CSS, Markup, esc, explain, heading, join, link, note, tag, tambon_href
+from siianalysis.words import check_lang, display_date, t
 
 COMPILED_DIR = "compiled"
 CELL_MAX = 32_000  # a worksheet cell holds 32,767 characters; longer text is cut with " …"
@@ -324,8 +312,6 @@ def _page(title: str, body: Markup, lang: str) -> str:
 def tambon_page(ds: Dataset, tambon_id: str, lang: str = "th") -> str:
     """One tambon's compiled page (a whole HTML document): per pillar, the team's Table 4
     achievements and plan and its row plans beside the experts' suggestions."""
-    from siianalysis.sections.tambon import pillar_side_by_side
-
     check_lang(lang)
     row = ds.tambon(tambon_id)
     tid = str(row["tambon_id"])

@@ -3,7 +3,9 @@
 Every sentence, heading, label and message a reader sees lives in that YAML in
 both languages; code asks for it by a dotted key (``t("tambon.header.title",
 lang, tambon=…)``). This is the one loader, used by every layer (analysis
-figures, report sections, the workshop files, the report index).
+figures, report sections, the workshop files, the report index), with the few
+helpers that turn a code or a date into those words (``problem_text``,
+``display_date``).
 """
 
 from __future__ import annotations
@@ -73,3 +75,21 @@ def problem_text(code: str, lang: str = "th") -> str:
         return t(f"problem_codes.{code}", lang)
     except KeyError:
         return t("problem_codes.other", lang)
+
+
+def display_date(iso: str, lang: str = "th") -> str:
+    """An ISO date for readers: "27 ตุลาคม 2563" (Buddhist Era) in Thai, "2020-10-27" in English;
+    the words for "date unknown" when there is none, the text as given when it is no date."""
+    import datetime as dt
+
+    if not iso:
+        return t("date.unknown", lang)
+    try:
+        day = dt.date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    if lang == "en":
+        return day.isoformat()
+    from pythainlp.util.date import thai_full_months
+
+    return f"{day.day} {thai_full_months[day.month - 1]} {day.year + 543}"

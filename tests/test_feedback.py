@@ -317,7 +317,7 @@ def test_experts_section_sets_suggestions_beside_the_plans(ds, lang):
     assert "อบรมต่อเนื่อง<br>\nทุกไตรมาส" in people
     assert f"ควรถอดบทเรียนคนต้นแบบ {PAYLOAD}<br>\nแล้วขยายผลสู่เยาวชน" in people
     assert CB.review.priorities[0].label.text(lang) in people and R1 in people
-    assert h.display_date("2020-11-10", lang) in people
+    assert w.display_date("2020-11-10", lang) in people
     assert "มีคนต้นแบบ" not in people  # achievements are not plans
     mechanism = section_table(out, pillar_heading("mechanism", lang))
     assert "ประชุมทุกเดือน" in mechanism and "บรรจุแผนในแผนพัฒนาท้องถิ่น" in mechanism and R2 in mechanism

@@ -22,6 +22,7 @@ import yaml
 from siianalysis import words as w
 from siianalysis import config, sections
 from siianalysis.analysis import load, positions, tambon_scores
+from siianalysis.analysis import network as network_tables
 from siianalysis.analysis.typology import sii_typology
 from siianalysis.sections import html as h
 from siianalysis.sections import network as net
@@ -184,9 +185,9 @@ def test_escaping_and_line_breaks():
 def test_formatting_and_dates():
     assert h.pct(0.52381) == "52.4%" and h.pct(float("nan")) == "-" and h.pct(None) == "-"
     assert h.num(62.5) == "62" and h.num(float("nan")) == "-"
-    assert h.display_date("2020-10-27", "th") == "27 ตุลาคม 2563"
-    assert h.display_date("2020-10-27", "en") == "2020-10-27"
-    assert h.display_date("", "th") == w.t("date.unknown", "th")
+    assert w.display_date("2020-10-27", "th") == "27 ตุลาคม 2563"
+    assert w.display_date("2020-10-27", "en") == "2020-10-27"
+    assert w.display_date("", "th") == w.t("date.unknown", "th")
     assert h.excerpt("ก" * 1000).endswith("…") and len(h.excerpt("ก" * 1000)) < 300
 
 
@@ -406,7 +407,7 @@ def test_typology_rule_and_counts(ds):
 
 
 def test_model_tambons_order(ds):
-    frame = net.model_frame(ds)
+    frame = network_tables.model_frame(ds)
     people = frame[frame["table"] == "people"]
     assert list(people["rank"]) == [1, 2, 3]
     assert people["outcome_coverage"].is_monotonic_decreasing
@@ -416,10 +417,10 @@ def test_model_tambons_order(ds):
 
 
 def test_distributions_dropoff_themes_quality(ds, evil_id):
-    scores = net.score_table(ds, "th")
+    scores = network_tables.score_table(ds, "th")
     assert scores.iloc[-1]["n"] == 4
     assert scores.iloc[-1]["median"] == pytest.approx(tambon_scores(ds)["overall_outcome_coverage"].median())
-    drop = net.dropoff_frame(ds)
+    drop = network_tables.dropoff_frame(ds)
     assert list(drop["step"]) == ["D1", "D2", "D3", "D4", "D5"]
     assert drop.set_index("step").loc["D1", "reported"] == 1
     themes = net.themes_terms(ds, "th")

@@ -1,4 +1,4 @@
-"""Analysis of the processed worksheets: scores, strengths and gaps, Thai text, plots.
+"""Analysis of the processed worksheets: every number, table and figure the reports show.
 
 A notebook uses it in three lines (``import siianalysis as sii`` offers the same)::
 
@@ -11,8 +11,14 @@ Modules, one concern each:
 
 - ``dataset``   the processed Parquet files as a ``Dataset`` (six frames + codebook), ``load``
 - ``scores``    reporting, tick and outcome-coverage scores; pillars, S-I-I lenses,
-                position against the network and the province
+                position against the network and the province; a tambon's scorecard
 - ``gaps``      a tambon's strengths and gaps, and the peers that reached each gap
+- ``team``      what one team wrote: tables sent, rows reported, texts, ticks, Table 4
+- ``quality``   the problems the reader noticed, per tambon and over the network
+- ``network``   the network report's tables (provinces, outcome shares, models, themes…)
+- ``typology``  tambon types by S-I-I profile
+- ``feedback``  the experts' suggestions beside the teams' plans
+- ``places``    place names as people write them, provinces, Thai dictionary order
 - ``thaitext``  tokenising (PyThaiNLP newmm + domain words), top terms, themes
 - ``fonts``     a Thai font for matplotlib (``use_thai_font()``)
 - ``plots``     figures (matplotlib ``Figure`` objects)
@@ -49,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     "ticked_cells": "scores",
     "province_key": "scores",
     "data_steps": "scores",
+    "scorecard_frame": "scores",
+    "lens_profile_frame": "scores",
     # gaps
     "strengths_and_gaps": "gaps",
     "gap_peers": "gaps",
@@ -73,8 +81,13 @@ _EXPORTS: dict[str, str] = {
     "row_outcome_share_heatmap": "plots",
     "score_distribution": "plots",
     "data_steps_dropoff": "plots",
+    "province_overview": "plots",
+    "plan_themes": "plots",
     # typology
     "sii_typology": "typology",
+    # places
+    "place_name": "places",
+    "province_names": "places",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -98,16 +111,21 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
     from .dataset import Dataset, clear_cache, load
     from .fonts import thai_font_family, thai_rc, use_thai_font
     from .gaps import gap_peers, strengths_and_gaps
+    from .places import place_name, province_names
     from .plots import (
         data_steps_dropoff,
         heatmap_rows_outcomes,
         network_outcome_share,
+        plan_themes,
+        province_overview,
         row_outcome_share_heatmap,
         score_distribution,
         sii_profile,
     )
     from .scores import (
         SCORED_TABLES,
+        data_steps,
+        lens_profile_frame,
         lens_scores,
         network_position,
         network_positions,
@@ -117,10 +135,12 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
         position,
         positions,
         province_key,
+        scorecard_frame,
         table_scores,
         tambon_scores,
         ticked_cells,
     )
+    from .typology import sii_typology
     from .thaitext import (
         Theme,
         domain_words,

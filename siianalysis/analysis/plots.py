@@ -23,10 +23,11 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from siianalysis.words import texts
+from siianalysis.words import t, texts
 
 from .dataset import Dataset
 from .fonts import thai_rc
+from .network import overview_frame, plan_theme_counts
 from .places import place_name
 from .scores import (
     SCORED_TABLES,
@@ -112,6 +113,11 @@ def _score_label(ds: Dataset, score: str, lang: str) -> str:
 
 def _percent_axis(axis) -> None:
     axis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+
+
+def _percent(share: float) -> str:
+    """0.52 -> "52%" ("-" when missing), as the report's tables write a share."""
+    return "-" if pd.isna(share) else f"{float(share) * 100:.0f}%"
 
 
 # --- one tambon ------------------------------------------------------------------------
@@ -371,5 +377,47 @@ def data_steps_dropoff(ds: Dataset, lang: str = "th") -> Figure:
         ax.set_ylabel(ui["share_tambons"])
         ax.set_title(f"{ui['dropoff']} (N = {n} {ui['n_tambons']})")
         ax.legend(loc="upper right", fontsize="small", frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def province_overview(ds: Dataset, lang: str = "th") -> Figure:
+    """Horizontal bars per province (fewest tambons on top): its tambons, and among them
+    those resolved to a DOPA code, labelled "resolved/tambons" (``network.overview_frame``)."""
+    k = "network.overview"
+    per = overview_frame(ds, lang).iloc[:-1].sort_values("tambons", ascending=True, kind="stable")
+    with matplotlib.rc_context(thai_rc()):
+        fig = _figure(8, 1.2 + 0.38 * max(len(per), 1))
+        ax = fig.add_subplot()
+        y = np.arange(len(per))
+        ax.barh(y, per["tambons"], color="#c9d9e8", label=t("common.tambons", lang))
+        bars = ax.barh(y, per["resolved"], color=FILLED, label=t(f"{k}.resolved", lang))
+        ax.bar_label(bars, labels=[f"{r}/{n}" for r, n in zip(per["resolved"], per["tambons"], strict=True)],
+                     fontsize="small", padding=3)
+        ax.set_yticks(y, per["province"])
+        ax.set_xlabel(t("common.tambons", lang))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_title(t(f"{k}.chart_title", lang))
+        ax.legend(loc="lower right", fontsize="small", frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plan_themes(ds: Dataset, lang: str = "th") -> Figure:
+    """Horizontal bars: the share of tambons whose plans carry each theme (themes no
+    plan carries left out; the most common on top), ``network.plan_theme_counts``."""
+    counts = plan_theme_counts(ds)
+    shown = counts[counts["tambons"] > 0].iloc[::-1]
+    label_col = "theme_en" if lang == "en" else "theme_th"
+    with matplotlib.rc_context(thai_rc()):
+        fig = _figure(8, 1.2 + 0.34 * max(len(shown), 1))
+        ax = fig.add_subplot()
+        y = np.arange(len(shown))
+        bars = ax.barh(y, shown["tambon_share"], color=FILLED)
+        ax.bar_label(bars, labels=[_percent(v) for v in shown["tambon_share"]], fontsize="small", padding=2)
+        ax.set_yticks(y, shown[label_col], fontsize="small")
+        ax.set_xlim(0, 1.12)
+        _percent_axis(ax.xaxis)
+        ax.set_title(t("network.themes_terms.chart_title", lang))
         ax.spines[["top", "right"]].set_visible(False)
     return fig

@@ -51,7 +51,8 @@ tables with one or two lenses (systematization, innovation, integration);
 - ``lens_coverage``    = outcomes_reached / outcomes_tagged
 
 Position (``positions``), for one score column and a group of tambons (the
-network, or the tambon's province):
+network, or the tambon's province; a tambon's report shows them per pillar,
+``scorecard_frame``, and per lens, ``lens_profile_frame``):
 
 - ``median`` of the score over the group;
 - ``percentile`` = mid-rank percentile rank
@@ -387,6 +388,62 @@ def network_position(ds: Dataset, tambon_id: str, score: str = "overall_outcome_
     if tid not in pos.index:
         raise KeyError(f"no tambon {tambon_id!r} in the scores")
     return pos.loc[tid].to_dict() if pos.index.is_unique else pos.loc[[tid]].iloc[0].to_dict()
+
+
+def scorecard_frame(ds: Dataset, tambon_id: str) -> pd.DataFrame:
+    """A tambon's scorecard, one line per pillar (people, mechanism, data) and
+    ``overall``: ``pillar, present, rows_reported, other_rows_reported, rows_canonical,
+    ticks, tick_cells, tick_rate, outcomes_reached, outcomes_total, outcome_coverage,
+    score`` (the ``tambon_scores`` column compared), ``network_n, network_median,
+    network_percentile, province_n, province_median, province_percentile``.
+
+    Pillar lines are ``table_scores``; the overall line sums their counts (its
+    tick rate = all ticks ÷ all tick cells) and takes ``overall_outcome_coverage``
+    (the mean of the pillars) as its coverage. KeyError for an unknown id.
+    """
+    tid = str(tambon_id)
+    ds.tambon(tid)
+    scores = tambon_scores(ds)
+    ts = table_scores(ds)
+    mine = ts[ts["tambon_id"] == tid].set_index("table")
+    lines = []
+    for table_code in SCORED_TABLES:
+        m = mine.loc[table_code]
+        lines.append({"pillar": table_code, "present": bool(m["table_present"]),
+                      **{k: m[k] for k in ("rows_reported", "other_rows_reported", "rows_canonical", "ticks",
+                                           "tick_cells", "tick_rate", "outcomes_reached", "outcomes_total",
+                                           "outcome_coverage")},
+                      "score": f"{table_code}_outcome_coverage"})
+    tot = pd.DataFrame(lines)
+    sums = {k: int(tot[k].sum()) for k in ("rows_reported", "other_rows_reported", "rows_canonical", "ticks",
+                                            "tick_cells", "outcomes_reached", "outcomes_total")}
+    overall = scores.loc[scores["tambon_id"] == tid, "overall_outcome_coverage"].iloc[0]
+    lines.append({"pillar": "overall", "present": bool(tot["present"].all()), **sums,
+                  "tick_rate": sums["ticks"] / sums["tick_cells"] if sums["tick_cells"] else 0.0,
+                  "outcome_coverage": float(overall), "score": "overall_outcome_coverage"})
+    out = pd.DataFrame(lines)
+    for col in ("network_n", "network_median", "network_percentile", "province_n", "province_median",
+                "province_percentile"):
+        # the memoised positions: computed once per batch, not per report
+        out[col] = [_positions_by_id(ds, s).loc[tid, col] for s in out["score"]]
+    return out
+
+
+def lens_profile_frame(ds: Dataset, tambon_id: str, lang: str = "th") -> pd.DataFrame:
+    """A tambon's S-I-I profile, one line per lens (codebook order): ``lens, label``
+    (in ``lang``), ``outcomes_reached, outcomes_tagged, lens_coverage`` and the
+    ``province_median`` and ``network_median`` of that coverage."""
+    tid = str(tambon_id)
+    ls = lens_scores(ds)
+    mine = ls[ls["tambon_id"] == tid].set_index("lens")
+    lines = []
+    for lens in ds.codebook.lenses:
+        pos = _positions_by_id(ds, f"lens_{lens.code}").loc[tid]
+        m = mine.loc[lens.code]
+        lines.append({"lens": lens.code, "label": lens.label.text(lang), "outcomes_reached": int(m["outcomes_reached"]),
+                      "outcomes_tagged": int(m["outcomes_tagged"]), "lens_coverage": float(m["lens_coverage"]),
+                      "province_median": pos["province_median"], "network_median": pos["network_median"]})
+    return pd.DataFrame(lines)
 
 
 def data_steps(ds: Dataset, lang: str = "th") -> pd.DataFrame:

@@ -19,10 +19,15 @@ text is HTML-escaped.
 
 - ``tambon``   sections of one tambon's report (``fn(ds, tambon_id, lang="th")``)
 - ``network``  sections of the network report (``fn(ds, lang="th")``)
-- ``html``     the shared helpers (escaping, tables, figures, report texts)
+- ``feedback`` the experts' suggestions beside the team's plans (shared by both reports
+               and the workshop's compiled pages)
+- ``html``     the shared helpers (escaping, tables, figures, links, the style sheet)
 
-``tambon`` and ``network`` are imported on first use, so importing this
-package does not pull in matplotlib.
+Every table and figure comes from ``siianalysis.analysis``; every word from
+``siianalysis.words``. A section only assembles them as HTML.
+
+The section modules are imported on first use, so importing this package does
+not pull in matplotlib.
 """
 
 from __future__ import annotations
@@ -30,11 +35,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .html import HTMLBlock, Section, style, t
+from .html import HTMLBlock, Section, style
 
-__all__ = ["HTMLBlock", "Section", "network", "style", "t", "tambon"]
+__all__ = ["HTMLBlock", "Section", "feedback", "network", "style", "tambon"]
 
-_SUBMODULES = ("tambon", "network", "html")
+_SUBMODULES = ("tambon", "network", "feedback", "html")
 
 
 def __getattr__(name: str) -> Any:
@@ -50,4 +55,4 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only
-    from . import html, network, tambon  # noqa: F401
+    from . import feedback, html, network, tambon  # noqa: F401

@@ -1,4 +1,4 @@
-"""Small HTML helpers shared by the report sections: text, escaping, tables, figures.
+"""Small HTML helpers shared by the report sections: escaping, tables, figures, links.
 
 Every piece of worksheet text is untrusted (teams type what they like, and a
 file name or a tambon name is worksheet text too). The rule here is simple:
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from siianalysis.ids import is_tambon_id
-from siianalysis.words import LANGS, check_lang, report_text, report_text_path, t  # noqa: F401  (callers move to siianalysis.words)
+from siianalysis.words import t
 
 FIGURE_DPI = 100
 EXCERPT_CHARS = 280
@@ -74,9 +74,6 @@ text-align:left;white-space:normal;line-height:1.5}
 .sii details{margin:.3em 0 .8em}
 .sii details>summary{cursor:pointer;color:#1f4e79}
 """.strip()
-
-
-# --- the report's words ------------------------------------------------------------------
 
 
 # --- escaping ----------------------------------------------------------------------------
@@ -303,57 +300,7 @@ def style() -> HTMLBlock:
     return HTMLBlock(f"<style>{CSS}</style>", label="style")
 
 
-# --- places and dates ---------------------------------------------------------------------
-
-_PLACE_FIELDS = ("tambon", "amphoe", "province")
-
-
-def place_part(row: dict[str, Any], part: str, lang: str = "th") -> str:
-    """The name of ``part`` (tambon | amphoe | province) of a ``tambons`` line: English
-    with ``lang="en"`` when known, else Thai."""
-    if lang == "en" and row.get(f"{part}_en"):
-        return str(row[f"{part}_en"])
-    return str(row.get(f"{part}_th") or "")
-
-
-def _abbreviation(codebook, part: str) -> str:
-    """ "ต." / "อ." / "จ.": the codebook's short alias of an identity field."""
-    label = codebook.identity[part]
-    return next((a for a in label.aliases if a.endswith(".") and len(a) <= 3), label.th)
-
-
-def place_name(row: dict[str, Any], codebook, lang: str = "th", short: bool = True,
-               parts: Sequence[str] = _PLACE_FIELDS) -> str:
-    """A tambon's place as people write it: "ต.แม่แรม อ.แม่ริม จ.เชียงใหม่" (``short``),
-    "ตำบลแม่แรม อำเภอแม่ริม จังหวัดเชียงใหม่", or "Mae Raem, Mae Rim, Chiang Mai" in English.
-    The Thai prefixes are the codebook's identity labels."""
-    if lang == "en":
-        names = [place_part(row, p, "en") for p in parts]
-        return ", ".join(n for n in names if n)
-    names = []
-    for p in parts:
-        value = place_part(row, p, "th")
-        if value:
-            prefix = _abbreviation(codebook, p) if short else codebook.identity[p].th
-            names.append(f"{prefix}{value}")
-    return " ".join(names)
-
-
-def display_date(iso: str, lang: str = "th") -> str:
-    """An ISO date for readers: "27 ตุลาคม 2563" (Buddhist Era) in Thai, "2020-10-27" in English."""
-    import datetime as dt
-
-    if not iso:
-        return t("date.unknown", lang)
-    try:
-        day = dt.date.fromisoformat(str(iso)[:10])
-    except ValueError:
-        return str(iso)
-    if lang == "en":
-        return day.isoformat()
-    from pythainlp.util.date import thai_full_months
-
-    return f"{day.day} {thai_full_months[day.month - 1]} {day.year + 543}"
+# --- links -----------------------------------------------------------------------------------
 
 
 def tambon_href(tambon_id: str, base: str = "") -> str | None:

@@ -2,35 +2,43 @@
 
 In reading order (``SECTIONS``): ``title``, ``overview``, ``outcome_shares``,
 ``score_distributions``, ``data_dropoff``, ``typology``, ``model_tambons``,
-``themes_terms``, ``quality_summary``, ``report_links``. Numbers are the
-analysis library's; this module lays them out in the words of
-``data/report_text.yaml`` and the labels of the codebook.
+``themes_terms``, ``expert_review``, ``quality_summary``, ``report_links``. Every
+table and figure is the analysis library's (``analysis.network``, ``typology``,
+``feedback``, ``quality``, ``plots``); this module lays them out as HTML in the
+words of ``data/report_text.yaml`` and the labels of the codebook.
 
 Links to tambon reports are ``link_base + tambon_id + ".html"`` (default
-``"tambon/"``, relative to ``reports/network.html``), built only for ids that
-match ``\\d{6}`` or ``u-[0-9a-f]{10}``.
+``"tambon/"``, relative to ``reports/network.html``), built only for a valid
+tambon id (``siianalysis.ids``).
 """
 
 from __future__ import annotations
 
-import matplotlib
-import numpy as np
 import pandas as pd
 
 import siianalysis.analysis.feedback as fbk
+from siianalysis.analysis import plots
 from siianalysis.analysis.dataset import Dataset
-from siianalysis.analysis.scores import (
-    SCORED_TABLES,
-    province_key,
-    data_steps,
-    outcome_reach,
-    table_scores,
-    tambon_scores,
+from siianalysis.analysis.network import (
+    MODEL_TOP,
+    TERMS_TOP,
+    coverage_frame,
+    dropoff_frame,
+    model_frame,
+    outcome_share_frame,
+    overview_frame,
+    plan_theme_counts,
+    score_table,
+    table_terms,
+    tambons_by_province,
 )
+from siianalysis.analysis.places import current_tambons, short_name
+from siianalysis.analysis.quality import error_problems, problem_counts, resolution_problems, unresolved_tambons
+from siianalysis.analysis.scores import SCORED_TABLES, tambon_scores
 from siianalysis.analysis.typology import sii_typology, type_order
-
 from siianalysis.words import check_lang, problem_text, t
 
+from .feedback import priority_tag
 from .html import (
     Markup,
     Section,
@@ -43,7 +51,6 @@ from .html import (
     link,
     note,
     pct,
-    place_name,
     severity_tag,
     table,
     tag,
@@ -53,64 +60,17 @@ from .html import (
 SECTIONS = ("title", "overview", "outcome_shares", "score_distributions", "data_dropoff", "typology",
             "model_tambons", "themes_terms", "expert_review", "quality_summary", "report_links")
 LINK_BASE = "tambon/"
-MODEL_TOP = 3
 URGENT_TOP = 10
-TERMS_TOP = 10
-ACCENT, FILLED = "#e07b39", "#2a7ab0"
 
 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _tambons(ds: Dataset) -> pd.DataFrame:
-    return ds.tambons.drop_duplicates("tambon_id").reset_index(drop=True)
-
-
-def _provinces(ds: Dataset, lang: str) -> pd.DataFrame:
-    """``tambon_id, province_key, province`` (the province's name in ``lang``; the
-    key is the 2-digit code, or the folded name for a tambon without one)."""
-    tam = _tambons(ds)
-    key = province_key(tam).fillna("?")
-    first, second = ("province_en", "province_th") if lang == "en" else ("province_th", "province_en")
-    names: dict[str, str] = {}
-    for k, a in zip(key, tam[first], strict=True):
-        if not names.get(k):
-            names[k] = a or ""
-    for k, b in zip(key, tam[second], strict=True):
-        if not names.get(k) and b:
-            names[k] = b
-    prov = key.map(lambda k: names.get(k) or t("common.unknown_province", lang))
-    return pd.DataFrame({"tambon_id": tam["tambon_id"], "province_key": key, "province": prov})
-
-
-def _sort_names(names) -> list[str]:
-    """Province names in dictionary order (Thai collation)."""
-    from pythainlp.util import collate
-
-    return collate(list(names))
-
-
-def _short(ds: Dataset, row: dict, lang: str) -> str:
-    return place_name(row, ds.codebook, lang, short=True) or str(row["tambon_id"])
-
-
 def _linked(ds: Dataset, row: dict, lang: str, link_base: str | None) -> Markup:
     """The tambon's short name, linked to its report when the id is valid."""
-    name = _short(ds, row, lang)
+    name = short_name(ds, row, lang)
     href = tambon_href(row["tambon_id"], link_base) if link_base is not None else None
     return link(href, name) if href else esc(name)
-
-
-def _plot_rc():
-    from siianalysis.analysis.fonts import thai_rc
-
-    return matplotlib.rc_context(thai_rc())
-
-
-def _new_figure(width: float, height: float):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
 
 
 # --- 0. title ------------------------------------------------------------------------------
@@ -129,82 +89,28 @@ def title(ds: Dataset, lang: str = "th") -> Section:
 # --- 1. overview ---------------------------------------------------------------------------
 
 
-def overview_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
-    """Per province (Thai dictionary order), then a total line: ``province, tambons,
-    resolved, all_tables`` (worksheets with all 4 tables), ``completeness`` (mean over
-    its tambons of the mean reporting rate of tables 1–3)."""
-    tam = _tambons(ds)
-    prov = _provinces(ds, lang)
-    ts = table_scores(ds)
-    rate = ts.groupby("tambon_id")["reporting_rate"].mean()
-    all_codes = {tb.code for tb in ds.codebook.tables}
-    frame = pd.DataFrame({
-        "province": prov["province"],
-        "resolved": tam["resolved"].astype(bool),
-        "all_tables": tam["tables"].map(lambda s: all_codes <= {x for x in str(s).split(",") if x}),
-        "completeness": tam["tambon_id"].map(rate).astype(float),
-    })
-    per = frame.groupby("province").agg(tambons=("resolved", "size"), resolved=("resolved", "sum"),
-                                        all_tables=("all_tables", "sum"), completeness=("completeness", "mean"))
-    per = per.reindex(_sort_names(per.index)).reset_index()
-    total = pd.DataFrame([{"province": t("common.total", lang), "tambons": len(frame),
-                           "resolved": int(frame["resolved"].sum()), "all_tables": int(frame["all_tables"].sum()),
-                           "completeness": frame["completeness"].mean()}])
-    out = pd.concat([per, total], ignore_index=True)
-    return out.astype({"tambons": "int64", "resolved": "int64", "all_tables": "int64"})
-
-
 def overview(ds: Dataset, lang: str = "th") -> Section:
     """Tambons by province: count, resolved, with all 4 tables, worksheet completeness
-    (table + bar chart)."""
+    (``overview_frame`` + ``plots.province_overview``)."""
     check_lang(lang)
     k = "network.overview"
     frame = overview_frame(ds, lang)
     columns = [t("common.province", lang), t("common.tambons", lang), t(f"{k}.resolved", lang),
                t(f"{k}.all_tables", lang), t(f"{k}.completeness", lang)]
     rows = [[r.province, r.tambons, r.resolved, r.all_tables, pct(r.completeness)] for r in frame.itertuples()]
-    per = frame.iloc[:-1].sort_values("tambons", ascending=True, kind="stable")
-    with _plot_rc():
-        fig = _new_figure(8, 1.2 + 0.38 * max(len(per), 1))
-        ax = fig.add_subplot()
-        y = np.arange(len(per))
-        ax.barh(y, per["tambons"], color="#c9d9e8", label=t("common.tambons", lang))
-        bars = ax.barh(y, per["resolved"], color=FILLED, label=t(f"{k}.resolved", lang))
-        ax.bar_label(bars, labels=[f"{r}/{n}" for r, n in zip(per["resolved"], per["tambons"], strict=True)],
-                     fontsize="small", padding=3)
-        ax.set_yticks(y, per["province"])
-        ax.set_xlabel(t("common.tambons", lang))
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_title(t(f"{k}.chart_title", lang))
-        ax.legend(loc="lower right", fontsize="small", frameon=False)
-        ax.spines[["top", "right"]].set_visible(False)
     return Section(k, t(f"{k}.title", lang), [
         explain(t(f"{k}.explain", lang)),
         table(columns, rows, num_cols=range(1, 5), total_rows=[len(rows) - 1]),
-        figure(fig, alt=t(f"{k}.chart_title", lang)),
+        figure(plots.province_overview(ds, lang), alt=t(f"{k}.chart_title", lang)),
     ], data={"overview": frame})
 
 
 # --- 2. outcome shares -----------------------------------------------------------------------
 
 
-def outcome_share_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
-    """Per outcome of tables 1–3: ``table, outcome_code, outcome, tambons_reached, tambons, share``."""
-    reach = outcome_reach(ds)
-    n = ds.tambons["tambon_id"].nunique()
-    counts = reach.groupby("outcome_code")["reached"].sum()
-    lines = [{"table": tb, "outcome_code": o.code, "outcome": o.label.text(lang),
-              "tambons_reached": int(counts.get(o.code, 0)), "tambons": n,
-              "share": counts.get(o.code, 0) / n if n else 0.0}
-             for tb in SCORED_TABLES for o in ds.codebook.table(tb).outcomes]
-    return pd.DataFrame(lines)
-
-
 def outcome_shares(ds: Dataset, lang: str = "th") -> Section:
     """Share of tambons reaching each outcome per table (``network_outcome_share``) and
     the row type × outcome share heatmaps (``row_outcome_share_heatmap``)."""
-    from siianalysis.analysis.plots import network_outcome_share, row_outcome_share_heatmap
-
     check_lang(lang)
     k = "network.outcome_shares"
     frame = outcome_share_frame(ds, lang)
@@ -214,41 +120,19 @@ def outcome_shares(ds: Dataset, lang: str = "th") -> Section:
         tb = ds.codebook.table(tb_code)
         part = frame[frame["table"] == tb_code]
         parts.append(heading(f"{tb.number}. {tb.title.text(lang)}", 3))
-        parts.append(figure(network_outcome_share(ds, tb_code, lang), alt=tb.title.text(lang)))
+        parts.append(figure(plots.network_outcome_share(ds, tb_code, lang), alt=tb.title.text(lang)))
         parts.append(table(columns, [[r.outcome_code, r.outcome, f"{r.tambons_reached} / {r.tambons}", pct(r.share)]
                                      for r in part.itertuples()], num_cols=(2, 3)))
-        parts.append(figure(row_outcome_share_heatmap(ds, tb_code, lang), alt=tb.title.text(lang)))
+        parts.append(figure(plots.row_outcome_share_heatmap(ds, tb_code, lang), alt=tb.title.text(lang)))
     return Section(k, t(f"{k}.title", lang), parts, data={"outcome_shares": frame})
 
 
 # --- 3. score distributions ----------------------------------------------------------------
 
 
-def score_table(ds: Dataset, lang: str = "th", score: str = "overall_outcome_coverage") -> pd.DataFrame:
-    """Per province (highest median first) and the whole network (last line):
-    ``province, n, median, q1, q3, iqr`` of ``score`` (a ``tambon_scores`` column)."""
-    scores = tambon_scores(ds)
-    prov = _provinces(ds, lang).set_index("tambon_id")["province"]
-    frame = pd.DataFrame({"province": scores["tambon_id"].map(prov), "value": scores[score].astype(float)})
-
-    def stats(values: pd.Series) -> dict:
-        q1, med, q3 = values.quantile([0.25, 0.5, 0.75]).tolist() if len(values) else [np.nan] * 3
-        return {"n": int(values.notna().sum()), "median": med, "q1": q1, "q3": q3, "iqr": q3 - q1}
-
-    lines = [{"province": p, **stats(g["value"])} for p, g in frame.groupby("province")]
-    per = pd.DataFrame(lines)
-    if not per.empty:
-        per = per.sort_values(["median", "province"], ascending=[False, True], kind="stable")
-    total = pd.DataFrame([{"province": t("network.score_distributions.whole_network", lang),
-                           **stats(frame["value"])}])
-    return pd.concat([per, total], ignore_index=True)
-
-
 def score_distributions(ds: Dataset, lang: str = "th") -> Section:
     """Overall outcome coverage over the network and by province (``score_distribution``)
     with a table of median and IQR by province."""
-    from siianalysis.analysis.plots import score_distribution
-
     check_lang(lang)
     k = "network.score_distributions"
     frame = score_table(ds, lang)
@@ -257,8 +141,8 @@ def score_distributions(ds: Dataset, lang: str = "th") -> Section:
     rows = [[r.province, r.n, pct(r.median), pct(r.q1), pct(r.q3), pct(r.iqr)] for r in frame.itertuples()]
     return Section(k, t(f"{k}.title", lang), [
         explain(t(f"{k}.explain", lang)),
-        figure(score_distribution(ds, by_province=False, lang=lang), alt=t(f"{k}.title", lang)),
-        figure(score_distribution(ds, by_province=True, lang=lang), alt=t(f"{k}.title", lang)),
+        figure(plots.score_distribution(ds, by_province=False, lang=lang), alt=t(f"{k}.title", lang)),
+        figure(plots.score_distribution(ds, by_province=True, lang=lang), alt=t(f"{k}.title", lang)),
         table(columns, rows, num_cols=range(1, 6), total_rows=[len(rows) - 1]),
     ], data={"scores": frame})
 
@@ -266,15 +150,8 @@ def score_distributions(ds: Dataset, lang: str = "th") -> Section:
 # --- 4. data drop-off --------------------------------------------------------------------
 
 
-def dropoff_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
-    """Steps D1–D5 (``siianalysis.analysis.scores.data_steps``: the same counts as the figure)."""
-    return data_steps(ds, lang)
-
-
 def data_dropoff(ds: Dataset, lang: str = "th") -> Section:
     """Where tambons drop off along D1→D5 (``data_steps_dropoff``) + the numbers."""
-    from siianalysis.analysis.plots import data_steps_dropoff
-
     check_lang(lang)
     k = "network.data_dropoff"
     frame = dropoff_frame(ds, lang)
@@ -284,7 +161,7 @@ def data_dropoff(ds: Dataset, lang: str = "th") -> Section:
              f"{r.ticked} / {n} ({pct(r.ticked_share)})"] for r in frame.itertuples()]
     return Section(k, t(f"{k}.title", lang), [
         explain(t(f"{k}.explain", lang)),
-        figure(data_steps_dropoff(ds, lang), alt=t(f"{k}.title", lang)),
+        figure(plots.data_steps_dropoff(ds, lang), alt=t(f"{k}.title", lang)),
         table(columns, rows, num_cols=(1, 2)),
     ], data={"dropoff": frame})
 
@@ -301,7 +178,7 @@ def typology(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BASE) -
     n = len(typ)
     medians = typ.attrs.get("medians", {})
     med_text = ", ".join(f"{ds.codebook.lens(c).short.text(lang)} {pct(v)}" for c, v in medians.items())
-    tam = _tambons(ds).set_index("tambon_id")
+    tam = current_tambons(ds).set_index("tambon_id")
     rows, counts = [], []
     for key in type_order(typ, ds):
         members = typ[typ["type_key"] == key]
@@ -322,33 +199,13 @@ def typology(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BASE) -
 # --- 6. model tambons -----------------------------------------------------------------------
 
 
-def model_frame(ds: Dataset, top: int = MODEL_TOP) -> pd.DataFrame:
-    """Per pillar, the ``top`` tambons by outcome coverage (ties: tick rate, then
-    tambon_id): ``table, rank, tambon_id, outcome_coverage, tick_rate, plan`` (their
-    plan texts of that table, in row order, joined by newlines)."""
-    ts = table_scores(ds)
-    order = {r.code: r.number for tb in SCORED_TABLES for r in ds.codebook.table(tb).rows}
-    plans = ds.texts[(ds.texts["field"] == "plan") & ds.texts["table"].isin(SCORED_TABLES)]
-    plans = plans.assign(_n=plans["row_code"].map(order)).sort_values(["tambon_id", "table", "_n"], kind="stable")
-    plan_text = plans.groupby(["tambon_id", "table"])["text"].agg("\n".join)
-    lines = []
-    for tb in SCORED_TABLES:
-        part = ts[ts["table"] == tb].sort_values(["outcome_coverage", "tick_rate", "tambon_id"],
-                                                 ascending=[False, False, True], kind="stable").head(top)
-        for rank, r in enumerate(part.itertuples(), start=1):
-            lines.append({"table": tb, "rank": rank, "tambon_id": r.tambon_id,
-                          "outcome_coverage": r.outcome_coverage, "tick_rate": r.tick_rate,
-                          "plan": plan_text.get((r.tambon_id, tb), "")})
-    return pd.DataFrame(lines)
-
-
 def model_tambons(ds: Dataset, lang: str = "th", top: int = MODEL_TOP,
                   link_base: str | None = LINK_BASE) -> Section:
     """Per pillar, the top tambons by outcome coverage with an excerpt of their plan."""
     check_lang(lang)
     k = "network.model_tambons"
     frame = model_frame(ds, top)
-    tam = _tambons(ds).set_index("tambon_id")
+    tam = current_tambons(ds).set_index("tambon_id")
     columns = [t("common.rank", lang), t("common.place", lang), t("tambon.scorecard.outcome_coverage", lang),
                t("tambon.scorecard.tick_rate", lang), t(f"{k}.plan_excerpt", lang)]
     parts: list[object] = [explain(t(f"{k}.explain", lang))]
@@ -367,39 +224,15 @@ def model_tambons(ds: Dataset, lang: str = "th", top: int = MODEL_TOP,
 
 
 def themes_terms(ds: Dataset, lang: str = "th", n_terms: int = TERMS_TOP) -> Section:
-    """Themes in the plans (``tag_themes``, ``theme_counts``) and the top terms per
-    table (``top_terms``)."""
-    from siianalysis.analysis.thaitext import tag_themes, theme_counts, top_terms
-
+    """Themes in the plans (``plan_theme_counts``, ``plots.plan_themes``) and the top
+    terms per table (``table_terms``)."""
     check_lang(lang)
     k = "network.themes_terms"
-    ids = set(ds.tambons["tambon_id"])
-    texts = ds.texts[ds.texts["tambon_id"].isin(ids)]
-    n = len(ids)
-    counts = theme_counts(tag_themes(texts[texts["field"] == "plan"]), n_tambons=n or None)
-    if "tambon_share" not in counts:
-        counts["tambon_share"] = 0.0
-    counts = counts.sort_values(["tambons", "texts"], ascending=False, kind="stable").reset_index(drop=True)
+    counts = plan_theme_counts(ds)
     label_col = "theme_en" if lang == "en" else "theme_th"
     columns = [t(f"{k}.theme", lang), t("common.tambons", lang), t("common.share", lang), t(f"{k}.texts", lang)]
     rows = [[r[label_col], r["tambons"], pct(r["tambon_share"]), r["texts"]] for r in counts.to_dict("records")]
-
-    shown = counts[counts["tambons"] > 0].iloc[::-1]
-    with _plot_rc():
-        fig = _new_figure(8, 1.2 + 0.34 * max(len(shown), 1))
-        ax = fig.add_subplot()
-        y = np.arange(len(shown))
-        bars = ax.barh(y, shown["tambon_share"], color=FILLED)
-        ax.bar_label(bars, labels=[pct(v, 0) for v in shown["tambon_share"]], fontsize="small", padding=2)
-        ax.set_yticks(y, shown[label_col], fontsize="small")
-        ax.set_xlim(0, 1.12)
-        from matplotlib.ticker import PercentFormatter
-
-        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-        ax.set_title(t(f"{k}.chart_title", lang))
-        ax.spines[["top", "right"]].set_visible(False)
-
-    terms = top_terms(texts, by="table", n=n_terms)
+    terms = table_terms(ds, n_terms)
     tables = [tb.code for tb in ds.codebook.tables]
     term_cols = [t("common.rank", lang), *(f"{tb.number}. {tb.title.text(lang)}" for tb in ds.codebook.tables)]
     term_rows = []
@@ -412,7 +245,7 @@ def themes_terms(ds: Dataset, lang: str = "th", n_terms: int = TERMS_TOP) -> Sec
             term_rows.append(line)
     return Section(k, t(f"{k}.title", lang), [
         explain(t(f"{k}.explain", lang)),
-        figure(fig, alt=t(f"{k}.chart_title", lang)),
+        figure(plots.plan_themes(ds, lang), alt=t(f"{k}.chart_title", lang)),
         table(columns, rows, num_cols=(1, 2, 3)),
         heading(t(f"{k}.terms_title", lang), 3),
         table(term_cols, term_rows, num_cols=(0,)),
@@ -420,32 +253,6 @@ def themes_terms(ds: Dataset, lang: str = "th", n_terms: int = TERMS_TOP) -> Sec
 
 
 # --- 8. the experts' suggestions ---------------------------------------------------------------
-
-
-def coverage_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
-    """Review coverage per province (Thai dictionary order), then a total line:
-    ``province, tambons, reviewed, share, complete`` (reviewed on every pillar),
-    ``lacking`` (ids of the tambons without a review, in file order)."""
-    cov = fbk.review_coverage(ds).tambons
-    prov = _provinces(ds, lang).set_index("tambon_id")["province"]
-    cov = cov.assign(province=cov["tambon_id"].map(prov), complete=cov["missing_pillars"] == "")
-    lines = []
-    for province in _sort_names(cov["province"].unique()):
-        part = cov[cov["province"] == province]
-        lines.append({"province": province, "tambons": len(part), "reviewed": int(part["reviewed"].sum()),
-                      "complete": int(part["complete"].sum()),
-                      "lacking": list(part.loc[~part["reviewed"], "tambon_id"])})
-    lines.append({"province": t("common.total", lang), "tambons": len(cov), "reviewed": int(cov["reviewed"].sum()),
-                  "complete": int(cov["complete"].sum()), "lacking": list(cov.loc[~cov["reviewed"], "tambon_id"])})
-    out = pd.DataFrame(lines, columns=["province", "tambons", "reviewed", "complete", "lacking"])
-    out["share"] = [r / n if n else 0.0 for r, n in zip(out["reviewed"], out["tambons"], strict=True)]
-    return out[["province", "tambons", "reviewed", "share", "complete", "lacking"]]
-
-
-def _priority_tag(ds: Dataset, priority: str, lang: str) -> Markup:
-    from .tambon import priority_tag
-
-    return priority_tag(ds, priority, lang)
 
 
 def expert_review(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BASE,
@@ -459,7 +266,7 @@ def expert_review(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BA
     cb = ds.codebook
     fb = fbk.current_feedback(ds)
     cov = fbk.review_coverage(ds)
-    tam = _tambons(ds).set_index("tambon_id")
+    tam = current_tambons(ds).set_index("tambon_id")
 
     def who(tid: str) -> Markup:
         return _linked(ds, tam.loc[tid].to_dict() | {"tambon_id": tid}, lang, link_base)
@@ -496,7 +303,7 @@ def expert_review(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BA
                 continue
             label = fbk.pillar_label(ds, pillar, lang)
             body = table(detail_cols, [
-                [who(r["tambon_id"]), _priority_tag(ds, r["priority"], lang), r["suggestion"],
+                [who(r["tambon_id"]), priority_tag(ds, r["priority"], lang), r["suggestion"],
                  r["reviewer"] or t("feedback.anonymous", lang)] for r in part.to_dict("records")])
             parts.append(tag("details", Markup(tag("summary", t(f"{k}.show_all", lang, pillar=label, n=len(part)))
                                                + body)))
@@ -562,8 +369,7 @@ def quality_summary(ds: Dataset, lang: str = "th") -> Section:
     qn = "tambon.quality_notes"
     p = ds.problems
     parts: list[object] = [explain(t(f"{k}.explain", lang)), heading(t(f"{k}.by_code", lang), 3)]
-    by_code = (p.groupby(["severity", "code"]).size().rename("count").reset_index()
-               .sort_values(["severity", "count", "code"], ascending=[True, False, True], kind="stable"))
+    by_code = problem_counts(ds)
     if by_code.empty:
         parts.append(tag("p", tag("strong", t(f"{qn}.none", lang))))
     else:
@@ -574,7 +380,7 @@ def quality_summary(ds: Dataset, lang: str = "th") -> Section:
             num_cols=(3,), total_rows=[len(by_code)]))
 
     parts.append(heading(t(f"{k}.error_files", lang), 3))
-    errors = p[p["severity"] == "error"].sort_values(["source_file", "location"], kind="stable")
+    errors = error_problems(ds)
     if errors.empty:
         parts.append(note(t(f"{k}.no_error_files", lang), "sii-muted"))
     else:
@@ -583,18 +389,15 @@ def quality_summary(ds: Dataset, lang: str = "th") -> Section:
                             for r in errors.itertuples()]))
 
     parts.append(heading(t(f"{k}.unresolved", lang), 3))
-    tam = _tambons(ds)
-    unresolved = tam[~tam["resolved"].astype(bool)]
+    unresolved = unresolved_tambons(ds)
     if unresolved.empty:
         parts.append(note(t(f"{k}.no_unresolved", lang), "sii-muted"))
     else:
-        from .tambon import RESOLUTION_CODES
-
         rows = []
         for r in unresolved.to_dict("records"):
-            why = p[(p["tambon_id"] == r["tambon_id"]) & p["code"].isin(RESOLUTION_CODES)]
+            why = resolution_problems(p[p["tambon_id"] == r["tambon_id"]])
             reason = "\n".join(f"{problem_text(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True))
-            rows.append([r["tambon_id"], _short(ds, r, lang), r["source_file"], reason or t("common.none", lang)])
+            rows.append([r["tambon_id"], short_name(ds, r, lang), r["source_file"], reason or t("common.none", lang)])
         parts.append(table([t("common.code", lang), t("common.place", lang), t(f"{qn}.file", lang),
                             t(f"{k}.reason", lang)], rows))
     return Section(k, t(f"{k}.title", lang), parts, data={"by_code": by_code, "errors": errors,
@@ -609,22 +412,14 @@ def report_links(ds: Dataset, lang: str = "th", link_base: str = LINK_BASE) -> S
     An id that is neither a DOPA code nor ``u-`` + 10 hex digits gets no link."""
     check_lang(lang)
     k = "network.report_links"
-    tam = _tambons(ds)
-    prov = _provinces(ds, lang).set_index("tambon_id")["province"]
     overall = tambon_scores(ds).set_index("tambon_id")["overall_outcome_coverage"]
-    tam = tam.assign(_province=tam["tambon_id"].map(prov))
     parts: list[object] = [explain(t(f"{k}.explain", lang))]
     links = []
-    for province in _sort_names(tam["_province"].unique()):
-        members = tam[tam["_province"] == province]
-        members = members.assign(_name=[_short(ds, r, lang) for r in members.to_dict("records")])
-        pos = {name: i for i, name in enumerate(_sort_names(members["_name"].unique()))}
-        members = members.sort_values(["_name", "tambon_id"], key=lambda s: s.map(pos) if s.name == "_name" else s,
-                                      kind="stable")
+    for province, members in tambons_by_province(ds, lang):
         items = []
-        for r in members.to_dict("records"):
+        for r in members:
             href = tambon_href(r["tambon_id"], link_base)
-            name = r["_name"]
+            name = r["name"]
             score = f" ({pct(overall.get(r['tambon_id']))})"
             if href:
                 items.append(Markup(link(href, name) + esc(score)))

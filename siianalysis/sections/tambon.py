@@ -2,10 +2,11 @@
 
 In reading order: ``header``, ``scorecard``, ``heatmaps``, ``sii_profile``,
 ``strengths_gaps``, ``team_words``, ``experts``, ``summary_table``,
-``quality_notes`` (``SECTIONS``). ``ds`` is ``siianalysis.analysis.load(processed_dir)``. Every
-number is the analysis library's (``tambon_scores``, ``positions``,
-``strengths_and_gaps``, ``gap_peers``, ``analysis.feedback``); this module only lays them out, in the
-words of ``data/report_text.yaml`` and the labels of the codebook.
+``quality_notes`` (``SECTIONS``). ``ds`` is ``siianalysis.load(processed_dir)``. Every
+table and figure is the analysis library's (``scores.scorecard_frame``,
+``scores.lens_profile_frame``, ``gaps``, ``team``, ``quality``, ``feedback``, ``plots``);
+this module only lays them out as HTML, in the words of ``data/report_text.yaml``
+and the labels of the codebook.
 """
 
 from __future__ import annotations
@@ -13,23 +14,20 @@ from __future__ import annotations
 import pandas as pd
 
 import siianalysis.analysis.feedback as fbk
-from siianalysis.analysis.gaps import gap_peers, strengths_and_gaps
+from siianalysis.analysis import plots
 from siianalysis.analysis.dataset import Dataset
-from siianalysis.analysis.scores import (
-    SCORED_TABLES,
-    _positions_by_id,
-    ticked_cells,
-    table_scores,
-    tambon_scores,
-)
+from siianalysis.analysis.gaps import gap_peers, strengths_and_gaps
+from siianalysis.analysis.places import place_name, place_part
+from siianalysis.analysis.quality import resolution_problems, tambon_problems
+from siianalysis.analysis.scores import SCORED_TABLES, lens_profile_frame, scorecard_frame
+from siianalysis.analysis.team import present_tables, summary_frame, team_words_frames, text_fields
+from siianalysis.words import check_lang, display_date, problem_text, t
 
-from siianalysis.words import check_lang, problem_text, t
-
+from .feedback import pillar_side_by_side
 from .html import (
     Markup,
     Section,
     bullet_list,
-    display_date,
     esc,
     excerpt,
     explain,
@@ -40,8 +38,6 @@ from .html import (
     note,
     num,
     pct,
-    place_name,
-    place_part,
     ratio,
     severity_tag,
     table,
@@ -51,8 +47,6 @@ from .html import (
 
 SECTIONS = ("header", "scorecard", "heatmaps", "sii_profile", "strengths_gaps", "team_words",
             "experts", "summary_table", "quality_notes")
-# problem codes that explain why a tambon has no DOPA code
-RESOLUTION_CODES = ("unknown-tambon", "ambiguous-tambon", "no-tambon", "district-mismatch", "province-mismatch")
 PEER_ROWS_SHOWN = 2  # rows quoted per peer; the rest are counted
 
 
@@ -60,30 +54,8 @@ def _row(ds: Dataset, tambon_id: str) -> dict:
     return ds.tambon(str(tambon_id))  # KeyError naming the id if unknown
 
 
-def _problems(ds: Dataset, row: dict) -> pd.DataFrame:
-    """Problems of this tambon: logged under its id (superseded files included) or in its file."""
-    p = ds.problems
-    same_file = (p["source_file"] == row["source_file"]) & (row["source_file"] != "")
-    mine = (p["tambon_id"] == row["tambon_id"]) | same_file
-    return p[mine].drop_duplicates().reset_index(drop=True)
-
-
 def _table_label(ds: Dataset, table: str, lang: str) -> str:
     return ds.codebook.table(table).title.text(lang)
-
-
-def _row_label(ds: Dataset, table: str, row_code: str, team_label: str, lang: str) -> str:
-    """The codebook's label of a canonical row; what the team wrote for an "other" row."""
-    row = ds.codebook.table(table).row(row_code)
-    if row.other and team_label:
-        return team_label
-    return row.label.text(lang)
-
-
-def _present_tables(ds: Dataset, row: dict) -> set[str]:
-    listed = {x for x in str(row.get("tables") or "").split(",") if x}
-    reported = set(ds.rows.loc[ds.rows["tambon_id"] == row["tambon_id"], "table"])
-    return listed | reported
 
 
 # --- 1. header -----------------------------------------------------------------------------
@@ -103,16 +75,15 @@ def header(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
         return f"{en} ({th})" if lang == "en" and en and th else (th or en or t("common.none", lang))
 
     lines: list[tuple[str, object]] = [(cb.identity[p].text(lang), named(p)) for p in ("tambon", "amphoe", "province")]
-    problems = _problems(ds, row)
     if row["resolved"]:
         code_cell: object = row["tambon_id"]
     else:
-        why = problems[problems["code"].isin(RESOLUTION_CODES)]
+        why = resolution_problems(tambon_problems(ds, row["tambon_id"]))
         reasons = [f"{problem_text(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True)]
         code_cell = Markup(tag("strong", t("tambon.header.unresolved", lang))
                            + (bullet_list(reasons) if reasons else Markup(""))
                            + note(t("tambon.header.report_id", lang, id=row["tambon_id"]), "sii-muted"))
-    present = _present_tables(ds, row)
+    present = present_tables(ds, row["tambon_id"])
     tables_found = [f"{tb.number}. {tb.title.text(lang)}" for tb in cb.tables if tb.code in present]
     lines += [
         (t("tambon.header.dopa_code", lang), code_cell),
@@ -131,45 +102,6 @@ def header(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
 
 
 # --- 2. scorecard ------------------------------------------------------------------------
-
-
-def scorecard_frame(ds: Dataset, tambon_id: str) -> pd.DataFrame:
-    """The scorecard's numbers, one line per pillar (people, mechanism, data) and
-    ``overall``: ``pillar, present, rows_reported, other_rows_reported, rows_canonical,
-    ticks, tick_cells, tick_rate, outcomes_reached, outcomes_total, outcome_coverage,
-    score`` (the ``tambon_scores`` column compared), ``network_n, network_median,
-    network_percentile, province_n, province_median, province_percentile``.
-
-    Pillar lines are ``table_scores``; the overall line sums their counts (its
-    tick rate = all ticks ÷ all tick cells) and takes ``overall_outcome_coverage``
-    (the mean of the pillars) as its coverage.
-    """
-    tid = str(tambon_id)
-    _row(ds, tid)
-    scores = tambon_scores(ds)
-    ts = table_scores(ds)
-    mine = ts[ts["tambon_id"] == tid].set_index("table")
-    lines = []
-    for table_code in SCORED_TABLES:
-        m = mine.loc[table_code]
-        lines.append({"pillar": table_code, "present": bool(m["table_present"]),
-                      **{k: m[k] for k in ("rows_reported", "other_rows_reported", "rows_canonical", "ticks",
-                                           "tick_cells", "tick_rate", "outcomes_reached", "outcomes_total",
-                                           "outcome_coverage")},
-                      "score": f"{table_code}_outcome_coverage"})
-    tot = pd.DataFrame(lines)
-    sums = {k: int(tot[k].sum()) for k in ("rows_reported", "other_rows_reported", "rows_canonical", "ticks",
-                                            "tick_cells", "outcomes_reached", "outcomes_total")}
-    overall = scores.loc[scores["tambon_id"] == tid, "overall_outcome_coverage"].iloc[0]
-    lines.append({"pillar": "overall", "present": bool(tot["present"].all()), **sums,
-                  "tick_rate": sums["ticks"] / sums["tick_cells"] if sums["tick_cells"] else 0.0,
-                  "outcome_coverage": float(overall), "score": "overall_outcome_coverage"})
-    out = pd.DataFrame(lines)
-    for col in ("network_n", "network_median", "network_percentile", "province_n", "province_median",
-                "province_percentile"):
-        # positions(tambon_scores(ds), s), memoised per dataset: computed once per batch, not per report
-        out[col] = [_positions_by_id(ds, s).loc[tid, col] for s in out["score"]]
-    return out
 
 
 def scorecard(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
@@ -212,15 +144,13 @@ def scorecard(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
 
 def heatmaps(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     """Rows × outcomes of Tables 1–3 (``heatmap_rows_outcomes``), one figure per table."""
-    from siianalysis.analysis.plots import heatmap_rows_outcomes
-
     check_lang(lang)
     tid = str(_row(ds, tambon_id)["tambon_id"])
     parts: list[object] = [explain(t("tambon.heatmaps.explain", lang))]
     for table_code in SCORED_TABLES:
         title = _table_label(ds, table_code, lang)
         parts.append(heading(f"{ds.codebook.table(table_code).number}. {title}", 3))
-        parts.append(figure(heatmap_rows_outcomes(ds, tid, table_code, lang), alt=title))
+        parts.append(figure(plots.heatmap_rows_outcomes(ds, tid, table_code, lang), alt=title))
     return Section("tambon.heatmaps", t("tambon.heatmaps.title", lang), parts)
 
 
@@ -229,28 +159,17 @@ def heatmaps(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
 
 def sii_profile(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     """The S-I-I lens profile beside the province and network medians (figure + table)."""
-    from siianalysis.analysis.plots import sii_profile as profile_plot
-    from siianalysis.analysis.scores import lens_scores
-
     check_lang(lang)
     tid = str(_row(ds, tambon_id)["tambon_id"])
     k = "tambon.sii_profile"
-    ls = lens_scores(ds)
-    mine = ls[ls["tambon_id"] == tid].set_index("lens")
-    lines = []
-    for lens in ds.codebook.lenses:
-        pos = _positions_by_id(ds, f"lens_{lens.code}").loc[tid]
-        m = mine.loc[lens.code]
-        lines.append({"lens": lens.code, "label": lens.label.text(lang), "outcomes_reached": int(m["outcomes_reached"]),
-                      "outcomes_tagged": int(m["outcomes_tagged"]), "lens_coverage": float(m["lens_coverage"]),
-                      "province_median": pos["province_median"], "network_median": pos["network_median"]})
-    frame = pd.DataFrame(lines)
+    frame = lens_profile_frame(ds, tid, lang)
+    lines = frame.to_dict("records")
     columns = [t(f"{k}.{c}", lang) for c in ("lens", "outcomes", "coverage", "province_median", "network_median")]
     rows = [[x["label"], ratio(x["outcomes_reached"], x["outcomes_tagged"]), pct(x["lens_coverage"]),
              pct(x["province_median"]), pct(x["network_median"])] for x in lines]
     return Section(k, t(f"{k}.title", lang), [
         explain(t(f"{k}.explain", lang)),
-        figure(profile_plot(ds, tid, lang), alt=t(f"{k}.title", lang)),
+        figure(plots.sii_profile(ds, tid, lang), alt=t(f"{k}.title", lang)),
         table(columns, rows, num_cols=range(1, 5)),
     ], data={"lenses": frame})
 
@@ -327,129 +246,35 @@ def strengths_gaps(ds: Dataset, tambon_id: str, lang: str = "th", n_peers: int =
 # --- 6. the team's words -------------------------------------------------------------------
 
 
-def _texts_wide(ds: Dataset, tid: str, table_code: str) -> dict[str, dict[str, list[str]]]:
-    """row_code -> field -> texts, for one tambon and table."""
-    texts = ds.texts[(ds.texts["tambon_id"] == tid) & (ds.texts["table"] == table_code)]
-    out: dict[str, dict[str, list[str]]] = {}
-    for r, f, x in zip(texts["row_code"], texts["field"], texts["text"], strict=True):
-        if x:
-            out.setdefault(r, {}).setdefault(f, []).append(x)
-    return out
-
-
-def _reported(ds: Dataset, tid: str, table_code: str) -> pd.DataFrame:
-    tb = ds.codebook.table(table_code)
-    order = {r.code: r.number for r in tb.rows}
-    rows = ds.rows[(ds.rows["tambon_id"] == tid) & (ds.rows["table"] == table_code)]
-    rows = rows[rows["row_code"].isin(order)].drop_duplicates("row_code")
-    return rows.sort_values("row_code", key=lambda s: s.map(order), kind="stable")
-
-
 def team_words(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
-    """What the team wrote in Tables 1–3: per reported row its label, method/assets,
-    plan, the outcomes ticked on it, and remarks."""
+    """What the team wrote in Tables 1–3 (``team.team_words_frames``): per reported row its
+    label, method/assets, plan, the outcomes ticked on it, and remarks."""
     check_lang(lang)
     row = _row(ds, tambon_id)
     tid = str(row["tambon_id"])
     k = "tambon.team_words"
-    present = _present_tables(ds, row)
-    ticks = ticked_cells(ds.for_tambon(tid))
+    present = present_tables(ds, tid)
+    frames = team_words_frames(ds, tid, lang)
     parts: list[object] = [explain(t(f"{k}.explain", lang))]
-    data = {}
     for table_code in SCORED_TABLES:
         tb = ds.codebook.table(table_code)
         parts.append(heading(f"{tb.number}. {tb.title.text(lang)}", 3))
-        rows = _reported(ds, tid, table_code)
-        if rows.empty:
+        if table_code not in frames:
             key = "common.not_reported_table" if table_code not in present else "common.nothing_written"
             parts.append(note(t(key, lang, table=tb.title.text(lang)), "sii-muted"))
             continue
-        texts = _texts_wide(ds, tid, table_code)
-        fields = [f for f in tb.columns if f not in ("label", "outcomes")]
+        fields = text_fields(tb)
         columns = [tb.label_column.text(lang), *(tb.field(f).label.text(lang) for f in fields),
                    t(f"{k}.ticked", lang), t(f"{k}.remarks", lang)]
-        mine = ticks[ticks["table"] == table_code]
-        body, records = [], []
-        for r in rows.itertuples():
-            got = texts.get(r.row_code, {})
-            label = f"{r.row_code} {_row_label(ds, table_code, r.row_code, r.label, lang)}"
-            written = got.get("written_label", [])
-            if written and not tb.row(r.row_code).other:
-                label += "\n(" + "; ".join(written) + ")"
-            ticked = [o.code for o in tb.outcomes if ((mine["row_code"] == r.row_code)
-                                                     & (mine["criterion_code"] == o.code)).any()]
-            remarks = [f"{f.removeprefix('remark.')}: {x}" for f, xs in got.items() if f.startswith("remark.")
-                       for x in xs] + [x for x in got.get("note", [])]
-            values = ["\n".join(got.get(f, [])) for f in fields]
-            body.append([label, *values, ", ".join(ticked) or t("common.none", lang), "\n".join(remarks)])
-            records.append({"row_code": r.row_code, "label": label, **dict(zip(fields, values, strict=True)),
-                            "ticked": ",".join(ticked), "remarks": "\n".join(remarks)})
+        body = [[r["label"], *(r[f] for f in fields), r["ticked"].replace(",", ", ") or t("common.none", lang),
+                 r["remarks"]] for r in frames[table_code].to_dict("records")]
         if not any(line[-1] for line in body):  # no remarks in this table: no empty column
             columns, body = columns[:-1], [line[:-1] for line in body]
         parts.append(table(columns, body))
-        data[table_code] = pd.DataFrame(records)
-    return Section(k, t(f"{k}.title", lang), parts, data=data)
+    return Section(k, t(f"{k}.title", lang), parts, data=frames)
 
 
 # --- 7. the experts' suggestions -------------------------------------------------------------
-
-
-def priority_tag(ds: Dataset, priority: str, lang: str) -> Markup:
-    """The priority as a coloured label (the codebook's words; "not given" when blank)."""
-    label = fbk.priority_label(ds, priority, lang)
-    known = priority if label else "unset"
-    return tag("span", label or t("feedback.priority_unset", lang), cls=f"sii-tag prio-{known}")
-
-
-def suggestion_meta(ds: Dataset, line: dict, lang: str) -> str:
-    """ "reviewer · date" of one suggestion (plain text; the priority is shown apart)."""
-    who = line["reviewer"] or t("feedback.anonymous", lang)
-    return " · ".join([who, *([display_date(line["reviewed_on"], lang)] if line["reviewed_on"] else [])])
-
-
-def suggestions_cell(ds: Dataset, fb: pd.DataFrame, lang: str) -> Markup:
-    """The suggestions of one pillar, each: text (line breaks kept), then priority,
-    reviewer and date."""
-    if fb.empty:
-        return note(t("feedback.no_suggestion", lang), "sii-muted")
-    items = []
-    for line in fb.to_dict("records"):
-        meta = Markup(priority_tag(ds, line["priority"], lang) + " " + esc(suggestion_meta(ds, line, lang)))
-        items.append(tag("div", Markup(tag("div", line["suggestion"]) + tag("div", meta, cls="sii-meta")),
-                         cls="sii-item"))
-    return join(items)
-
-
-def team_cell(ds: Dataset, plans: pd.DataFrame, pillar: str, lang: str, achievements: bool = False) -> Markup:
-    """The team's own texts on one pillar (``team_plans`` lines): Table 4's plan (and
-    its achievements when ``achievements``), then the row plans of Tables 1–3."""
-    if pillar == fbk.FALLBACK_PILLAR and plans.empty:
-        return note(t("feedback.overall_plan", lang), "sii-muted")
-    summary = ds.codebook.table(fbk.SUMMARY_TABLE)
-    items = []
-    for field in ("achievements", "plan"):
-        if field == "achievements" and not achievements:
-            continue
-        lines = plans[(plans["table"] == fbk.SUMMARY_TABLE) & (plans["field"] == field)]
-        if not lines.empty:
-            head = t("feedback.table4", lang, cue=ds.codebook.table_title_cue, number=summary.number,
-                     field=summary.field(field).label.text(lang))
-            items.append(tag("div", Markup(tag("div", tag("strong", head)) + tag("div", "\n".join(lines["text"]))),
-                             cls="sii-item"))
-    for line in plans[plans["table"] != fbk.SUMMARY_TABLE].to_dict("records"):
-        items.append(tag("div", Markup(tag("div", tag("strong", line["label"])) + tag("div", line["text"])),
-                         cls="sii-item"))
-    return join(items) if items else note(t("feedback.no_plan", lang), "sii-muted")
-
-
-def pillar_side_by_side(ds: Dataset, plans: pd.DataFrame, fb: pd.DataFrame, pillar: str, lang: str,
-                        achievements: bool = False) -> Markup:
-    """One pillar's two-column table: the team's plans | the experts' suggestions."""
-    mine = plans[plans["pillar"] == pillar]
-    theirs = fb[fb["pillar"] == pillar]
-    return table([t("feedback.team_plans", lang), t("feedback.suggestions", lang)],
-                 [[team_cell(ds, mine, pillar, lang, achievements), suggestions_cell(ds, theirs, lang)]],
-                 cls="sii-t sii-side")
 
 
 def experts(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
@@ -493,21 +318,16 @@ def summary_table(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     tb = ds.codebook.table("summary")
     title = t(f"{k}.title", lang, cue=ds.codebook.table_title_cue, number=tb.number, table=tb.title.text(lang))
     parts: list[object] = [explain(t(f"{k}.explain", lang))]
-    rows = _reported(ds, tid, "summary")
-    if rows.empty and "summary" not in _present_tables(ds, row):
+    frame = summary_frame(ds, tid)
+    if frame.empty:
         parts.append(note(t("common.not_reported_table", lang, table=tb.title.text(lang)), "sii-muted"))
-        return Section(k, title, parts, data={"summary": pd.DataFrame()})
-    texts = _texts_wide(ds, tid, "summary")
+        return Section(k, title, parts, data={"summary": frame})
     fields = [f for f in tb.columns if f != "label"]
     columns = [tb.label_column.text(lang), *(tb.field(f).label.text(lang) for f in fields)]
-    body, records = [], []
-    for r in tb.rows:
-        got = texts.get(r.code, {})
-        values = ["\n".join(got.get(f, [])) for f in fields]
-        body.append([f"{r.code} {r.label.text(lang)}", *(v or t("common.none", lang) for v in values)])
-        records.append({"row_code": r.code, **dict(zip(fields, values, strict=True))})
+    body = [[f"{r.code} {r.label.text(lang)}", *(v or t("common.none", lang) for v in values)]
+            for r, values in zip(tb.rows, frame[fields].itertuples(index=False, name=None), strict=True)]
     parts.append(table(columns, body))
-    return Section(k, title, parts, data={"summary": pd.DataFrame(records)})
+    return Section(k, title, parts, data={"summary": frame})
 
 
 # --- 9. quality notes ----------------------------------------------------------------------
@@ -518,7 +338,7 @@ def quality_notes(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     check_lang(lang)
     row = _row(ds, tambon_id)
     k = "tambon.quality_notes"
-    problems = _problems(ds, row)
+    problems = tambon_problems(ds, row["tambon_id"])
     parts: list[object] = [explain(t(f"{k}.explain", lang))]
     if problems.empty:
         parts.append(tag("p", tag("strong", t(f"{k}.none", lang))))

@@ -1,0 +1,177 @@
+"""The network report's tables: the whole network at a glance, one function per table.
+
+Every function takes a ``Dataset`` (and the report's language where a table names
+places or codebook labels) and returns a new DataFrame; only the current tambons
+count. Provinces are those of ``places.province_names`` (a tambon without a code
+joins its province by name) in Thai dictionary order, and a table's total line,
+when it has one, comes last.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import siianalysis.analysis.feedback as fbk
+from siianalysis.words import t
+
+from .dataset import Dataset
+from .places import current_tambons, province_names, short_name, thai_sorted
+from .scores import SCORED_TABLES, data_steps, outcome_reach, table_scores, tambon_scores
+
+MODEL_TOP = 3
+TERMS_TOP = 10
+
+
+def overview_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
+    """Per province (Thai dictionary order), then a total line: ``province, tambons,
+    resolved, all_tables`` (worksheets with all 4 tables), ``completeness`` (mean over
+    its tambons of the mean reporting rate of tables 1–3)."""
+    tam = current_tambons(ds)
+    prov = province_names(ds, lang)
+    ts = table_scores(ds)
+    rate = ts.groupby("tambon_id")["reporting_rate"].mean()
+    all_codes = {tb.code for tb in ds.codebook.tables}
+    frame = pd.DataFrame({
+        "province": prov["province"],
+        "resolved": tam["resolved"].astype(bool),
+        "all_tables": tam["tables"].map(lambda s: all_codes <= {x for x in str(s).split(",") if x}),
+        "completeness": tam["tambon_id"].map(rate).astype(float),
+    })
+    per = frame.groupby("province").agg(tambons=("resolved", "size"), resolved=("resolved", "sum"),
+                                        all_tables=("all_tables", "sum"), completeness=("completeness", "mean"))
+    per = per.reindex(thai_sorted(per.index)).reset_index()
+    total = pd.DataFrame([{"province": t("common.total", lang), "tambons": len(frame),
+                           "resolved": int(frame["resolved"].sum()), "all_tables": int(frame["all_tables"].sum()),
+                           "completeness": frame["completeness"].mean()}])
+    out = pd.concat([per, total], ignore_index=True)
+    return out.astype({"tambons": "int64", "resolved": "int64", "all_tables": "int64"})
+
+
+def outcome_share_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
+    """Per outcome of tables 1–3: ``table, outcome_code, outcome, tambons_reached, tambons, share``."""
+    reach = outcome_reach(ds)
+    n = ds.tambons["tambon_id"].nunique()
+    counts = reach.groupby("outcome_code")["reached"].sum()
+    lines = [{"table": tb, "outcome_code": o.code, "outcome": o.label.text(lang),
+              "tambons_reached": int(counts.get(o.code, 0)), "tambons": n,
+              "share": counts.get(o.code, 0) / n if n else 0.0}
+             for tb in SCORED_TABLES for o in ds.codebook.table(tb).outcomes]
+    return pd.DataFrame(lines)
+
+
+def score_table(ds: Dataset, lang: str = "th", score: str = "overall_outcome_coverage") -> pd.DataFrame:
+    """Per province (highest median first) and the whole network (last line):
+    ``province, n, median, q1, q3, iqr`` of ``score`` (a ``tambon_scores`` column)."""
+    scores = tambon_scores(ds)
+    prov = province_names(ds, lang).set_index("tambon_id")["province"]
+    frame = pd.DataFrame({"province": scores["tambon_id"].map(prov), "value": scores[score].astype(float)})
+
+    def stats(values: pd.Series) -> dict:
+        q1, med, q3 = values.quantile([0.25, 0.5, 0.75]).tolist() if len(values) else [np.nan] * 3
+        return {"n": int(values.notna().sum()), "median": med, "q1": q1, "q3": q3, "iqr": q3 - q1}
+
+    lines = [{"province": p, **stats(g["value"])} for p, g in frame.groupby("province")]
+    per = pd.DataFrame(lines)
+    if not per.empty:
+        per = per.sort_values(["median", "province"], ascending=[False, True], kind="stable")
+    total = pd.DataFrame([{"province": t("network.score_distributions.whole_network", lang),
+                           **stats(frame["value"])}])
+    return pd.concat([per, total], ignore_index=True)
+
+
+def dropoff_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
+    """Steps D1–D5 (``scores.data_steps``: the same counts as the figure)."""
+    return data_steps(ds, lang)
+
+
+def model_frame(ds: Dataset, top: int = MODEL_TOP) -> pd.DataFrame:
+    """Per pillar, the ``top`` tambons by outcome coverage (ties: tick rate, then
+    tambon_id): ``table, rank, tambon_id, outcome_coverage, tick_rate, plan`` (their
+    plan texts of that table, in row order, joined by newlines)."""
+    ts = table_scores(ds)
+    order = {r.code: r.number for tb in SCORED_TABLES for r in ds.codebook.table(tb).rows}
+    plans = ds.texts[(ds.texts["field"] == "plan") & ds.texts["table"].isin(SCORED_TABLES)]
+    plans = plans.assign(_n=plans["row_code"].map(order)).sort_values(["tambon_id", "table", "_n"], kind="stable")
+    plan_text = plans.groupby(["tambon_id", "table"])["text"].agg("\n".join)
+    lines = []
+    for tb in SCORED_TABLES:
+        part = ts[ts["table"] == tb].sort_values(["outcome_coverage", "tick_rate", "tambon_id"],
+                                                 ascending=[False, False, True], kind="stable").head(top)
+        for rank, r in enumerate(part.itertuples(), start=1):
+            lines.append({"table": tb, "rank": rank, "tambon_id": r.tambon_id,
+                          "outcome_coverage": r.outcome_coverage, "tick_rate": r.tick_rate,
+                          "plan": plan_text.get((r.tambon_id, tb), "")})
+    return pd.DataFrame(lines)
+
+
+def _current_texts(ds: Dataset) -> pd.DataFrame:
+    return ds.texts[ds.texts["tambon_id"].isin(set(ds.tambons["tambon_id"]))]
+
+
+def plan_theme_counts(ds: Dataset) -> pd.DataFrame:
+    """The themes of the theme codebook in the teams' plans (``thaitext.tag_themes`` on
+    the ``plan`` texts): ``theme, theme_th, theme_en, tambons, texts, tambon_share``
+    (share of all current tambons), most tambons first. Memoised on ``ds`` (the figure
+    and the table share one tagging); a copy each call."""
+    return ds.memo(("network", "plan_theme_counts"), lambda: _plan_theme_counts(ds)).copy()
+
+
+def _plan_theme_counts(ds: Dataset) -> pd.DataFrame:
+    from .thaitext import tag_themes, theme_counts
+
+    texts = _current_texts(ds)
+    n = ds.tambons["tambon_id"].nunique()
+    counts = theme_counts(tag_themes(texts[texts["field"] == "plan"]), n_tambons=n or None)
+    if "tambon_share" not in counts:
+        counts["tambon_share"] = 0.0
+    return counts.sort_values(["tambons", "texts"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def table_terms(ds: Dataset, n: int = TERMS_TOP) -> pd.DataFrame:
+    """The ``n`` top terms of each worksheet table over everything the teams wrote in it
+    (``thaitext.top_terms(…, by="table")``)."""
+    from .thaitext import top_terms
+
+    return top_terms(_current_texts(ds), by="table", n=n)
+
+
+def coverage_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
+    """Review coverage per province (Thai dictionary order), then a total line:
+    ``province, tambons, reviewed, share, complete`` (reviewed on every pillar),
+    ``lacking`` (ids of the tambons without a review, in file order)."""
+    cov = fbk.review_coverage(ds).tambons
+    prov = province_names(ds, lang).set_index("tambon_id")["province"]
+    cov = cov.assign(province=cov["tambon_id"].map(prov), complete=cov["missing_pillars"] == "")
+    lines = []
+    for province in thai_sorted(cov["province"].unique()):
+        part = cov[cov["province"] == province]
+        lines.append({"province": province, "tambons": len(part), "reviewed": int(part["reviewed"].sum()),
+                      "complete": int(part["complete"].sum()),
+                      "lacking": list(part.loc[~part["reviewed"], "tambon_id"])})
+    lines.append({"province": t("common.total", lang), "tambons": len(cov), "reviewed": int(cov["reviewed"].sum()),
+                  "complete": int(cov["complete"].sum()), "lacking": list(cov.loc[~cov["reviewed"], "tambon_id"])})
+    out = pd.DataFrame(lines, columns=["province", "tambons", "reviewed", "complete", "lacking"])
+    out["share"] = [r / n if n else 0.0 for r, n in zip(out["reviewed"], out["tambons"], strict=True)]
+    return out[["province", "tambons", "reviewed", "share", "complete", "lacking"]]
+
+
+def tambons_by_province(ds: Dataset, lang: str = "th") -> list[tuple[str, list[dict[str, Any]]]]:
+    """Every current tambon under its province: ``[(province, [tambons line + "name"])]``,
+    provinces in Thai dictionary order, tambons by their short name (``places.short_name``,
+    in ``lang``) in that order, then by id."""
+    tam = current_tambons(ds)
+    prov = province_names(ds, lang).set_index("tambon_id")["province"]
+    tam = tam.assign(_province=tam["tambon_id"].map(prov))
+    out = []
+    for province in thai_sorted(tam["_province"].unique()):
+        members = tam[tam["_province"] == province]
+        members = members.assign(_name=[short_name(ds, r, lang) for r in members.to_dict("records")])
+        pos = {name: i for i, name in enumerate(thai_sorted(members["_name"].unique()))}
+        members = members.sort_values(["_name", "tambon_id"], key=lambda s: s.map(pos) if s.name == "_name" else s,
+                                      kind="stable")
+        members = members.drop(columns=["_province"]).rename(columns={"_name": "name"})
+        out.append((province, members.to_dict("records")))
+    return out
