@@ -26,7 +26,7 @@ def _normalise(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from siianalysis.template import write_template
+    from siianalysis.workshop.template import write_template
 
     path = write_template(Path(args.out), lang=args.lang)
     print(f"blank worksheet written to {path}")
@@ -102,7 +102,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _review_sheet(args: argparse.Namespace) -> int:
-    from siianalysis.review import write_review_sheet
+    from siianalysis.workshop.review import write_review_sheet
 
     processed = Path(args.processed) if args.processed else config.processed_dir()
     try:
@@ -116,14 +116,14 @@ def _review_sheet(args: argparse.Namespace) -> int:
 
 
 def _compile(args: argparse.Namespace) -> int:
-    from siianalysis.compile import compile_main
+    from siianalysis.workshop.compile import compile_main
 
     processed = Path(args.processed) if args.processed else config.processed_dir()
     return compile_main(processed, Path(args.out), lang=args.lang, html_dir=args.html_dir)
 
 
 def _bundle(args: argparse.Namespace) -> int:
-    from siianalysis.bundle import bundle_main
+    from siianalysis.workshop.bundle import bundle_main
 
     reports = Path(args.reports) if args.reports else config.reports_dir()
     return bundle_main(reports, Path(args.out), mask=not args.no_mask)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from siianalysis.bundle import bundle_main, bundle_site
+from siianalysis.workshop.bundle import bundle_main, bundle_site
 
 
 def valid_id(first12: str) -> str:

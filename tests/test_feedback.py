@@ -29,7 +29,7 @@ import pytest
 
 from siianalysis import words as w
 import siianalysis.analysis.feedback as fbk
-from siianalysis import compile as comp
+from siianalysis.workshop import compile as comp
 from siianalysis.analysis import Dataset, load
 from siianalysis.sections import html as h
 from siianalysis.sections import network as net

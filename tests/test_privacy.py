@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from siianalysis.privacy import (
+from siianalysis.workshop.privacy import (
     citizen_id_valid,
     find_personal_data,
     mask_html,

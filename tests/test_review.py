@@ -16,11 +16,11 @@ from siianalysis.analysis import load, positions, tambon_scores
 from siianalysis.normalise import normalise
 from siianalysis.parse import parse_document
 from siianalysis.readers import read_file
-from siianalysis.review import (
+from siianalysis.workshop.review import (
     FEEDBACK_COLUMNS, MARKER_SHEET, SHEET_COLUMNS, context_header, feedback_frame, read_review, words,
     write_review_sheet,
 )
-from siianalysis.review.read import tambon_id_of
+from siianalysis.workshop.review.read import tambon_id_of
 from siianalysis.sections import tambon as tambon_sections
 from tests.worksheets import CB, Filled, Line, numbered, write_docx, write_xlsx_one_sheet, write_xlsx_per_sheet
 

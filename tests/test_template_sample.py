@@ -21,7 +21,7 @@ from siianalysis.codebook import load_codebook
 from siianalysis.sample import content, generate_network, generate_sample, plan_sample
 from siianalysis.sample.layouts import TIDY_COLUMNS
 from siianalysis.sample.places import ANCHORS, NORTHERN_PROVINCES, UNKNOWN
-from siianalysis.template import TICK, build_template, sheet_name, write_template
+from siianalysis.workshop.template import TICK, build_template, sheet_name, write_template
 
 CB = load_codebook()
 SPREADSHEETS = {".xlsx", ".xlsm", ".ods"}

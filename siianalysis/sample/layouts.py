@@ -1,6 +1,6 @@
 """Writers: one filled ``Worksheet`` in each of the layouts teams send.
 
-- ``template``: the project's template (``siianalysis.template``) filled in.
+- ``template``: the project's template (``siianalysis.workshop.template``) filled in.
 - ``onesheet``: all four tables on one sheet at an offset, spacer rows (and
   sometimes a spacer column), a line "ตำบล… อำเภอ… จังหวัด…" and "วันที่ …"
   on top; two-level header, or one level with outcomes headed "1".."5"/"๑".."๕".
@@ -39,7 +39,8 @@ from siianalysis._odswriter import OdsSheet, write_ods
 from siianalysis._zipfreeze import FIXED_DATETIME, freeze_zip
 from siianalysis.codebook import Codebook, Label, RowType, Table
 from siianalysis.sample.model import RowEntry, Worksheet, Writing, number, write_date, write_place_line, write_place_part
-from siianalysis.template import build_template, prose, save_workbook, sheet_name, table_title
+from siianalysis.workshop.template import build_template, prose, sheet_name, table_title
+from siianalysis.workshop.xlsx import save_workbook
 
 Cell = str | int | float | bool | dt.datetime | None
 TIDY_COLUMNS = ("tambon", "amphoe", "province", "worksheet_date", "table", "row_code", "label", "field", "value")

@@ -50,7 +50,6 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -59,17 +58,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from siianalysis.analysis.dataset import Dataset, load
 from siianalysis.analysis.scores import SCORED_TABLES, positions, table_scores, tambon_scores
 from siianalysis.codebook import Codebook, Lang
-from siianalysis.review import (
+from siianalysis.ids import is_tambon_id
+from siianalysis.text import fold
+from siianalysis.workshop.xlsx import FONT_NAME, cell_text, save_workbook, write_cell
+
+from . import (
     CONTEXT_COLUMNS, FORMAT_VERSION, IDENTITY_COLUMNS, MARKER, MARKER_SHEET, REVIEWER_COLUMNS, SCORE_COLUMNS,
     SHEET_COLUMNS,
     context_header, words,
 )
-from siianalysis.ids import is_tambon_id
-from siianalysis.template import FONT_NAME, save_workbook
-from siianalysis.text import fold
 
 FONT_SIZE = 14
-EXCEL_CELL_MAX = 32767
 PLAN_CHARS = 300  # one plan (or one Table 4 text in the "overall" row) in the sheet
 CELL_CHARS = 1500  # one context cell
 DATA_ROW_HEIGHT = 96
@@ -96,12 +95,6 @@ _PROVINCE_CODE = re.compile(r"^\d{2}$")
 # --- text ----------------------------------------------------------------------------------
 
 
-def _safe(text: object) -> str:
-    """Text a cell can hold: no control characters openpyxl refuses, at most Excel's limit."""
-    s = ILLEGAL_CHARACTERS_RE.sub("", "" if text is None else str(text))
-    return s if len(s) <= EXCEL_CELL_MAX else s[: EXCEL_CELL_MAX - 1] + "…"
-
-
 def _short(text: str, limit: int, more: str) -> str:
     """``text`` cut at ``limit`` characters (at a space or line end when one is near)."""
     if len(text) <= limit:
@@ -114,12 +107,9 @@ def _short(text: str, limit: int, more: str) -> str:
 
 
 def _text_cell(ws, row: int, col: int, value: object):
-    cell = ws.cell(row=row, column=col)
-    text = _safe(value)
-    cell.value = text if text else None
-    if text.startswith("="):
-        cell.data_type = "s"  # untrusted text, not a formula
-    return cell
+    """A text cell (``xlsx.write_cell``); an empty text is an empty cell."""
+    text = cell_text("" if value is None else str(value))
+    return write_cell(ws, row, col, text or None)
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -273,7 +263,7 @@ def _instructions(wb: Workbook, codebook: Codebook, headers: dict[str, str], lan
         "pillars": ", ".join(p.label.text(lang) for p in codebook.review.pillars),
         "priorities": ", ".join(p.label.text(lang) for p in codebook.review.priorities),
     }
-    for i, line in enumerate(w["instructions"]):
+    for i, line in enumerate(w["instructions"].splitlines()):
         cell = ws.cell(row=3 + i, column=1, value=str(line).format(**fields))
         cell.font = _font()
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -296,7 +286,7 @@ def _overall_text(lines: list[tuple[str, str]], more: str) -> str:
 def _context(ds: Dataset, tid: str, pillar: str, texts: dict, labels: dict, lang: Lang) -> dict[str, str]:
     """The Table 4 texts and the plans of one tambon × pillar, shortened for a cell."""
     cb = ds.codebook
-    more = str(words(lang)["more"])
+    more = words(lang)["more"]
     summary = cb.table("summary")
     # Table 4's rows S1, S2, S3 are the pillars of tables 1, 2, 3.
     pillar_row = {}

@@ -21,14 +21,12 @@ everything is escaped.
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -40,10 +38,9 @@ from siianalysis.analysis.places import place_name, place_part
 from siianalysis.sections.feedback import pillar_side_by_side
 from siianalysis.sections.html import CSS, Markup, esc, explain, heading, join, link, note, tag, tambon_href
 from siianalysis.words import check_lang, display_date, t
+from siianalysis.workshop.xlsx import FONT_NAME, save_workbook, sheet_name, write_cell
 
 COMPILED_DIR = "compiled"
-CELL_MAX = 32_000  # a worksheet cell holds 32,767 characters; longer text is cut with " …"
-FONT_NAME = "TH Sarabun New"  # as the worksheet template
 FONT_SIZE = 14
 FRAME_COLUMNS = ("tambon_id", "tambon", "amphoe", "province", "pillar", "pillar_label", "achievements", "plan",
                  "row_plans", "suggestions", "n_suggestions")
@@ -179,29 +176,15 @@ def _headers(ds: Dataset, lang: str) -> dict[str, str]:
 # --- the workbook -------------------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> object:
-    """A value a worksheet can hold: no illegal control characters, at most ``CELL_MAX``."""
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value if len(value) <= CELL_MAX else value[:CELL_MAX].rstrip() + " …"
-
-
 def put(ws, row: int, col: int, value: object, *, font: Font | None = None, text: bool = False):
-    """Writes ``value``; untrusted text starting with "=" stays text (``data_type = "s"``),
-    never a formula. ``text``: the cell is formatted as text ("@"), e.g. a code."""
-    cell = ws.cell(row, col, _cell_text(value))
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"
+    """Writes ``value`` (``xlsx.write_cell``: untrusted text is never a formula), wrapped,
+    in the house font. ``text``: the cell is formatted as text ("@"), e.g. a code."""
+    cell = write_cell(ws, row, col, value)
     if text:
         cell.number_format = "@"
     cell.alignment = _WRAP
     cell.font = font or Font(name=FONT_NAME, size=FONT_SIZE)
     return cell
-
-
-def _sheet_name(text: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", "_", text)[:31] or "Sheet"
 
 
 def build_workbook(ds: Dataset, lang: str = "th") -> Workbook:
@@ -211,8 +194,8 @@ def build_workbook(ds: Dataset, lang: str = "th") -> Workbook:
     heads = _headers(ds, lang)
     wb = Workbook()
     index = wb.active
-    index.title = _sheet_name(t("compile.index_sheet", lang))
-    sheet = wb.create_sheet(_sheet_name(t("compile.sheet", lang)))
+    index.title = sheet_name(t("compile.index_sheet", lang))
+    sheet = wb.create_sheet(sheet_name(t("compile.sheet", lang)))
     bold = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
 
     # the summary sheet: one line per tambon × pillar
@@ -278,8 +261,6 @@ def build_workbook(ds: Dataset, lang: str = "th") -> Workbook:
 
 def write_workbook(ds: Dataset, out_xlsx: str | Path, lang: str = "th") -> Path:
     """``build_workbook`` saved at ``out_xlsx`` (byte-identical for the same inputs)."""
-    from siianalysis.template import save_workbook
-
     out = Path(out_xlsx)
     out.parent.mkdir(parents=True, exist_ok=True)
     return save_workbook(build_workbook(ds, lang), out)

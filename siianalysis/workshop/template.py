@@ -4,19 +4,17 @@
 title, the area's identity fields, short instructions) and one sheet per
 worksheet table: a title row, a two-level header (the outcome columns under
 one merged "outcomes" header), then the handout's numbered rows. Tick cells
-accept only ✓ (or blank). Every label comes from the codebook; only the
-template's own prose (title, instructions) is written here.
+accept only ✓ (or blank). Every label comes from the codebook; the template's
+own prose (title, instructions) from ``data/report_text.yaml`` (``template.*``).
 
-The same call gives a byte-identical file: core properties carry a fixed date
-and the zip is normalised by ``freeze_zip``. ``build_template`` returns the
-workbook and a ``TemplateLayout`` (which cell holds what) so the sample
-generator can fill a template in without re-reading it.
+The same call gives a byte-identical file (``xlsx.save_workbook``).
+``build_template`` returns the workbook and a ``TemplateLayout`` (which cell
+holds what) so the sample generator can fill a template in without re-reading it.
 """
 
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,57 +22,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.writer.excel import ExcelWriter
 
-from siianalysis._zipfreeze import FIXED_DATETIME, freeze_zip
 from siianalysis.codebook import Codebook, Lang, Table, load_codebook
+from siianalysis.words import texts
+
+from .xlsx import FONT_NAME, SHEET_NAME_MAX, save_workbook
 
 TICK = "✓"  # the mark the handout asks for ("ทำเครื่องหมาย ✓")
 IDENTITY_FIELDS = ("tambon", "amphoe", "province", "worksheet_date")
-FONT_NAME = "TH Sarabun New"  # the Thai government standard font; Office falls back if missing
 FONT_SIZE = 16
-
-# The template's own prose, not codebook labels.
-_PROSE: dict[str, dict[str, object]] = {
-    "th": {
-        "cover_sheet": "ปก",
-        "table_word": "ตาราง",
-        "title_word": "ตารางที่",
-        "workshop": (
-            "การประชุมเครือข่ายผู้นำชุมชนท้องถิ่น เพื่อสอบทาน "
-            "“ระบบการจัดการพื้นที่ (คน-กลไก-ข้อมูล)” พื้นที่ภาคเหนือ"
-        ),
-        "subtitle": "แบบทบทวน-วิเคราะห์ และออกแบบแนวทางการพัฒนาระบบการจัดการพื้นที่ (S-I-I)",
-        "instructions_heading": "คำชี้แจง",
-        "instructions": (
-            "1) กรอกชื่อพื้นที่ในช่องสีเหลืองด้านบน",
-            "2) ตารางที่ 1–3 ทำเครื่องหมาย {tick} ใต้ผลแต่ละข้อที่พื้นที่ทำได้แล้ว (เลือกจากรายการ หรือเว้นว่าง)",
-            "3) แถว “{other}” เขียนชื่อของพื้นที่เองต่อท้ายในช่องเดียวกัน",
-            "4) ช่องข้อความเขียนได้หลายบรรทัด (กด Alt+Enter เพื่อขึ้นบรรทัดใหม่)",
-            "5) ตารางที่ 4 สรุปรูปธรรมที่ทำมาแล้วและแนวทางยกระดับ คน-กลไก-ข้อมูล",
-        ),
-        "tick_error": "ใส่เครื่องหมาย {tick} หรือเว้นว่าง",
-    },
-    "en": {
-        "cover_sheet": "Cover",
-        "table_word": "Table",
-        "title_word": "Table",
-        "workshop": (
-            "Workshop of the local community leaders' network: reviewing the "
-            "area management system (people – mechanism – data), Northern region"
-        ),
-        "subtitle": "Review and design of the area management system (S-I-I)",
-        "instructions_heading": "Instructions",
-        "instructions": (
-            "1) Fill in the yellow cells above.",
-            "2) In tables 1–3 mark {tick} under each outcome the area has reached (pick from the list or leave blank).",
-            "3) In the rows “{other}” write your own label after it, in the same cell.",
-            "4) Text cells take several lines (Alt+Enter for a new line).",
-            "5) Table 4 sums up what exists and how to raise people – mechanism – data.",
-        ),
-        "tick_error": "Enter {tick} or leave blank",
-    },
-}
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -84,7 +40,6 @@ _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
-_SHEET_NAME_MAX = 31
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +61,9 @@ class TemplateLayout:
     tables: dict[str, SheetLayout]
 
 
-def prose(lang: Lang = "th") -> dict[str, object]:
-    """The template's own words (title, instructions) in ``lang``."""
-    return _PROSE["en" if lang == "en" else "th"]
+def prose(lang: Lang = "th") -> dict[str, str]:
+    """The template's own words (title, instructions: one a line) in ``lang``."""
+    return texts("template", "en" if lang == "en" else "th")
 
 
 def table_title(table: Table, codebook: Codebook, lang: Lang = "th") -> str:
@@ -132,7 +87,7 @@ def sheet_name(table: Table, lang: Lang = "th") -> str:
     candidates = [quoted.group(1) if quoted else "", title, table.label_column.text(lang)]
     for short in candidates:
         name = f"{word} {table.number} {short}".strip()
-        if short and len(name) <= _SHEET_NAME_MAX:
+        if short and len(name) <= SHEET_NAME_MAX:
             return name
     return f"{word} {table.number}"
 
@@ -186,7 +141,7 @@ def _cover(wb: Workbook, codebook: Codebook, lang: Lang) -> tuple[str, dict[str,
     other_label = other.label.seed_th if lang == "th" and other.label.seed_th else other.label.text(lang)
     first = 5 + len(IDENTITY_FIELDS)
     ws.cell(row=first, column=1, value=words["instructions_heading"]).font = _font(bold=True)
-    for i, line in enumerate(words["instructions"]):
+    for i, line in enumerate(words["instructions"].splitlines()):
         cell = ws.cell(row=first + 1 + i, column=1, value=str(line).format(tick=TICK, other=other_label))
         cell.font = _font()
         ws.merge_cells(start_row=cell.row, start_column=1, end_row=cell.row, end_column=2)
@@ -285,32 +240,6 @@ def build_template(lang: Lang = "th", codebook: Codebook | None = None) -> tuple
     tables = {t.code: _table_sheet(wb, t, codebook, lang) for t in codebook.tables}
     wb.active = 0
     return wb, TemplateLayout(cover_sheet=cover, identity=identity, tables=tables)
-
-
-def save_workbook(wb: Workbook, path: str | Path, *, macro_enabled: bool = False) -> Path:
-    """Saves ``wb`` byte-for-byte reproducibly: fixed core-property dates, frozen zip.
-
-    ``macro_enabled`` declares the workbook part as macro-enabled (for an .xlsm
-    name) without adding any macro.
-    """
-    path = Path(path)
-    wb.properties.created = FIXED_DATETIME
-    wb.properties.modified = FIXED_DATETIME
-    wb.properties.creator = "siianalysis"
-    wb.properties.lastModifiedBy = "siianalysis"
-    # openpyxl's save_workbook stamps the clock into "modified"; its writer does not.
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
-
-    def transform(name: str, data: bytes) -> bytes:
-        if macro_enabled and name == "[Content_Types].xml":
-            return data.replace(
-                b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-            )
-        return data
-
-    return freeze_zip(path, transform)
 
 
 def write_template(path: str | Path, lang: Lang = "th") -> Path:

@@ -55,9 +55,10 @@ from siianalysis.ids import is_tambon_id
 from siianalysis.parse.dates import parse_date
 from siianalysis.problems import Problem
 from siianalysis.readers.grid import Grid, RawDocument, column_letter
-from siianalysis.review import CONTEXT_COLUMNS, MARKER_SHEET, context_header
 from siianalysis.schemas import COLUMNS
 from siianalysis.text import arabic_digits, clean, fold
+
+from . import CONTEXT_COLUMNS, MARKER_SHEET, context_header
 
 FEEDBACK_COLUMNS = COLUMNS["feedback"]  # the processed table this reader fills
 PILLAR_RATIO = 0.8

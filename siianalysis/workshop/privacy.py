@@ -82,7 +82,7 @@ KINDS: tuple[str, ...] = ("citizen_id", "phone", "email")
 MASK = "x"
 EMAIL_MASK = "***"
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_THAI_DIGITS = str.maketrans("".join(chr(0x0E50 + i) for i in range(10)), "0123456789")  # ๐-๙
 _D = "[0-9\u0e50-\u0e59]"
 _SP = "[ \u00a0\u202f]"
 _DASH = "[-\u2010\u2011\u2012\u2013\u2014\u2212.]"

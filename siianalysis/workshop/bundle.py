@@ -38,7 +38,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from siianalysis._zipfreeze import FIXED_DATETIME
-from siianalysis.privacy import KINDS, mask_html
+from siianalysis.workshop.privacy import KINDS, mask_html
 
 __all__ = ["BundleResult", "bundle_site", "bundle_main", "SITE_SUFFIXES", "PAGE_SUFFIXES"]
 
