@@ -37,7 +37,7 @@ TEXT_KEY = ["tambon_id", "table", "row_code", "field"]
 NOT_CONTENT = ("written_label",)
 
 # a token made only of punctuation, symbols, digits (Thai or Arabic) or spaces
-_NOISE = re.compile(r"^[\W\d_๐-๙\u0e2f\u0e46\u0e5a\u0e5b]*$")
+_NOISE = re.compile(r"^[\W\d_\u0e50-\u0e59\u0e2f\u0e46\u0e5a\u0e5b]*$")  # \u0e50-\u0e59: Thai digits
 _SQUASH = re.compile(r"[\s.]+")
 
 
