@@ -155,6 +155,14 @@ class Codebook:
     identity_after_name: frozenset[str] = frozenset()
     ticked: frozenset[str] = frozenset()
     not_ticked: frozenset[str] = frozenset()
+    # Read by their table (``ticks:`` in the YAML says how): crosses, and the ticks
+    # that look like one and so say nothing about what a cross means.
+    crosses: frozenset[str] = frozenset()
+    cross_like_ticks: frozenset[str] = frozenset()
+    # Font (lower case) → {letter in the file: the mark the font shows}.
+    symbol_fonts: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
+    # Fills that never mark a tick ("#RRGGBB", upper case).
+    unfilled_colours: frozenset[str] = frozenset()
     table_title_cue: str = ""
     # Every word that may start a title row ("ตารางที่ 1", "Table 1"); the first is
     # ``table_title_cue``, the one reports print.
@@ -254,6 +262,11 @@ def parse_codebook(data: dict, source: str = "") -> Codebook:
         identity_after_name=frozenset(str(w).casefold() for w in data.get("identity_after_name", ()) or ()),
         ticked=frozenset(str(s).casefold() for s in ticks.get("ticked", ())),
         not_ticked=frozenset(str(s).casefold() for s in ticks.get("not_ticked", ())),
+        crosses=frozenset(str(s).casefold() for s in ticks.get("crosses", ())),
+        cross_like_ticks=frozenset(str(s).casefold() for s in ticks.get("cross_like_ticks", ())),
+        symbol_fonts={str(font).casefold(): {str(k): str(v) for k, v in (chars or {}).items()}
+                      for font, chars in (ticks.get("symbol_fonts") or {}).items()},
+        unfilled_colours=frozenset(str(c).upper() for c in (ticks.get("colour") or {}).get("unfilled", ())),
         table_title_cue=title_cues[0] if title_cues else "",
         table_title_cues=title_cues,
         review=_review(data.get("review", {})),

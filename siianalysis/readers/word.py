@@ -13,7 +13,8 @@ a ``gridSpan`` cell is followed by '' for the columns it covers, and a
 Nested tables are flattened into their cell's text, one line per nested row
 with the row's non-empty cells joined by a tab. Headers are read only when the
 body has no text at all (teams put the tambon name there): grid part "header".
-Ticks are made readable: symbol-font ticks (Wingdings) become ✓ ☑ ✗ ☒, and
+Ticks are made readable: symbol-font ticks (Wingdings ü, Wingdings 2 P …) become
+the marks they show (✓ ☑ ✗ ☒, the codebook's ``ticks.symbol_fonts``), and
 check boxes (content controls, form fields) ☑ when checked, ☐ when not.
 """
 
@@ -27,6 +28,7 @@ import docx
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
+from siianalysis.codebook import load_codebook
 from siianalysis.readers import UnreadableFile, brief
 from siianalysis.readers.grid import Grid, RawDocument
 
@@ -40,10 +42,12 @@ _SKIP = {qn("w:del"), qn("w:moveFrom"), qn("w:rPr"), qn("w:pPr"), qn("w:sdtPr"),
          "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
 
 # Ticks typed in a symbol font (Insert ▸ Symbol, or copied from Excel) would
-# otherwise read as "ü" or "P".
+# otherwise read as "ü" or "P": the codebook says which mark each letter shows
+# (``ticks.symbol_fonts``), shared with the spreadsheet tick cells. Keyed here by
+# code point, as ``w:sym`` gives them.
 _SYMBOL_FONTS = {
-    "wingdings": {0xFC: "✓", 0xFB: "✗", 0xFE: "☑", 0xFD: "☒"},
-    "wingdings 2": {0x50: "✓", 0x4F: "✗", 0x52: "☑", 0x53: "☒"},
+    font: {ord(letter): mark for letter, mark in chars.items()}
+    for font, chars in load_codebook().symbol_fonts.items()
 }
 # Check boxes: Word 2010+ content controls, and legacy form fields. Both are
 # read as ☑ (ticked) or ☐ (not), whatever glyph the document shows.
