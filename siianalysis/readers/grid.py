@@ -9,9 +9,29 @@ reader knows anything about worksheets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 GridKind = Literal["sheet", "docx-table", "docx-text", "csv"]
+
+
+@dataclass(frozen=True, slots=True)
+class CellLook:
+    """How a cell looks where its text cannot say: its fill and its font.
+
+    ``fill`` is "" for none, else "#RRGGBB" (or a theme/indexed colour or a
+    pattern named as the file does); ``font`` is the font family as written.
+    """
+
+    fill: str = ""
+    font: str = ""
+
+
+class StyleSource(Protocol):
+    """Cell looks of a workbook's sheets, read from the file only when asked."""
+
+    def looks(self, sheet: str, cells: list[tuple[int, int]]) -> dict[tuple[int, int], CellLook]:
+        """Looks of the given (row, column) sheet positions, 0-based; cells with no style left out."""
+        ...
 
 
 def column_letter(index: int) -> str:
@@ -32,6 +52,8 @@ class Grid:
     anywhere). ``row_refs``, when given, names each row's source (CSV lines).
     ``hidden`` marks a sheet its author hid (hidden or very hidden): read, so
     the parser can say what it held, but not part of the worksheet.
+    ``styles``, set by the spreadsheet reader, gives cell fills and fonts on
+    demand (``looks``): only the few sheets whose tick cells need them pay.
     """
 
     source_file: str
@@ -41,6 +63,7 @@ class Grid:
     origin: tuple[int, int] = (0, 0)
     row_refs: list[str] | None = None
     hidden: bool = False
+    styles: StyleSource | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_rows(self) -> int:
@@ -54,6 +77,14 @@ class Grid:
         if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
             return self.cells[row][col]
         return ""
+
+    def looks(self, cells: list[tuple[int, int]]) -> dict[tuple[int, int], CellLook]:
+        """Fill and font of grid cells (grid positions); {} when the file cannot say."""
+        if self.styles is None or not cells:
+            return {}
+        r0, c0 = self.origin
+        found = self.styles.looks(self.part, [(r + r0, c + c0) for r, c in cells])
+        return {(r - r0, c - c0): look for (r, c), look in found.items()}
 
     def ref(self, row: int, col: int | None = None) -> str:
         """A person-readable location: ``ตาราง1!C7``, ``table 2, row 3, cell 4``, ``line 12``."""

@@ -1,4 +1,4 @@
-"""Workbooks (.xlsx .xlsm .xls .ods) as grids, through python-calamine only.
+"""Workbooks (.xlsx .xlsm .xls .ods) as grids, through python-calamine.
 
 calamine is a Rust reader: it opens all four formats, is many times faster than
 openpyxl over thousands of files and gives cached formula values. Each
@@ -7,6 +7,11 @@ the parser leaves them out of the worksheet and says what they held) whose ``ori
 addresses. Cells become text with numbers as a person reads them ("1", not
 "1.0"); nothing else is cleaned (the parser calls ``text.clean``). Merged
 ranges keep their value at the top-left cell only, as calamine gives it.
+
+Two things calamine cannot give are added: a formula stored without a value
+(files written by libraries) keeps its formula text (``readers.formulas``), and
+xlsx/xlsm/ods grids carry a ``WorkbookStyles`` (``readers.styles``) that reads
+cell fills and fonts only if the parser asks for them.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from siianalysis.readers import UnreadableFile, brief
+from siianalysis.readers.formulas import formulas_without_values
 from siianalysis.readers.grid import Grid, RawDocument
+from siianalysis.readers.styles import workbook_styles
 
 _SKIPPED_TYPES = (SheetTypeEnum.ChartSheet, SheetTypeEnum.Vba)  # not hashable: a tuple
 
@@ -75,9 +82,51 @@ def sheet_grid(rows: list[list[object]], start: tuple[int, int] | None, source: 
     return Grid(source_file=source, part=part, kind="sheet", cells=cells, origin=(r0, c0))
 
 
+# A formula cell far from the sheet's text would make its grid absurdly large
+# (a broken or hostile file): beyond this many cells, only formulas inside the
+# text's rectangle are kept.
+_MAX_FORMULA_GRID_CELLS = 2_000_000
+
+
+def with_formulas(rows: list[list[object]], start: tuple[int, int] | None,
+                  formulas: dict[tuple[int, int], str]) -> tuple[list[list[object]], tuple[int, int] | None]:
+    """calamine's rows with the formulas stored without a value put in their empty cells.
+
+    ``formulas`` are sheet positions (0-based); the rectangle grows to hold them.
+    """
+    if not formulas:
+        return rows, start
+    r0, c0 = start if (start is not None and rows) else (min(r for r, _ in formulas), min(c for _, c in formulas))
+    width = max((len(row) for row in rows), default=0)
+    top, left = min(r0, *(r for r, _ in formulas)), min(c0, *(c for _, c in formulas))
+    bottom = max(r0 + len(rows), *(r + 1 for r, _ in formulas))
+    right = max(c0 + width, *(c + 1 for _, c in formulas))
+    if (bottom - top) * (right - left) > _MAX_FORMULA_GRID_CELLS:
+        inside = {(r, c): f for (r, c), f in formulas.items()
+                  if r0 <= r < r0 + len(rows) and c0 <= c < c0 + width}
+        return with_formulas(rows, start, inside) if inside and len(inside) < len(formulas) else (rows, start)
+    grid: list[list[object]] = [[""] * (right - left) for _ in range(bottom - top)]
+    for i, row in enumerate(rows):
+        grid[r0 - top + i][c0 - left:c0 - left + len(row)] = row
+    for (r, c), text in formulas.items():
+        if grid[r - top][c - left] in ("", None):
+            grid[r - top][c - left] = text
+    return grid, (top, left)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile("corrupt-file", f"cannot open the file ({brief(exc)})") from exc
+
+
 def read_spreadsheet(path: Path, display_name: str) -> list[RawDocument]:
     """All non-empty sheets of a workbook, in workbook order, as one document."""
     doc = RawDocument(source_file=display_name)
+    data = _read_bytes(path)
+    formulas = formulas_without_values(data)
+    styles = workbook_styles(data)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except PasswordError as exc:
@@ -100,8 +149,11 @@ def read_spreadsheet(path: Path, display_name: str) -> list[RawDocument]:
                 raise UnreadableFile(
                     "corrupt-file", f"sheet '{meta.name}' cannot be read ({brief(exc)})"
                 ) from exc
+            if meta.name in formulas:
+                rows, start = with_formulas(rows, start, formulas[meta.name])
             grid = sheet_grid(rows, start, display_name, meta.name)
             if grid is not None:
                 grid.hidden = meta.visible != SheetVisibleEnum.Visible
+                grid.styles = styles
                 doc.grids.append(grid)
     return [doc]
