@@ -5,14 +5,27 @@ a remark ("✓ (บางหมู่บ้าน)", "มี 3 หมู่บ�
 "not ticked" word followed by a remark ("ไม่มี เพราะ…") is not a tick, remark
 kept. Anything else is ambiguous: not counted as a tick, kept as a remark, and
 reported as a warning so a person can look.
+
+A cell alone cannot always say. ``read_tick_cells`` reads a table's tick cells
+together, as the codebook's rules ask: a cross (✗ ✘ × ☒ …) is "not reached"
+beside other tick marks and "reached" where it is the only mark; a letter in a
+symbol font (Wingdings "ü") is the mark the font shows; and when no tick cell
+holds text, filled cells are ticks. Cell fills and fonts come from the grid's
+style source, asked only for such tables. Table-level findings are one warning
+per table, never one per cell.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
 
 from siianalysis.codebook import Codebook
+from siianalysis.parse.locate import Block
+from siianalysis.problems import ProblemLog
+from siianalysis.readers.grid import Grid
 from siianalysis.text import clean
 
 _SEPARATOR = re.compile(r"^[\s:;,.()\[\]\-–—]+|[\s()\[\]]+$")
@@ -23,6 +36,7 @@ class TickReading:
     ticked: bool
     remark: str = ""
     ambiguous: bool = False
+    cross: bool = False  # a cross (✗ ×…): ticked alone, its table decides (``read_tick_cells``)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -50,13 +64,185 @@ def read_tick(raw: str, codebook: Codebook) -> TickReading:
     key = text.casefold()
     if key in codebook.not_ticked:
         return TickReading(False)
+    if key in codebook.crosses:
+        return TickReading(True, cross=True)
     if key in codebook.ticked:
         return TickReading(True)
     # Test "not ticked" first: "ไม่มี …" must not read as "มี …".
     found = _split_marker(text, codebook.not_ticked - {""})
     if found:
         return TickReading(False, found[1])
+    found = _split_marker(text, codebook.crosses)
+    if found:
+        return TickReading(True, found[1], cross=True)
     found = _split_marker(text, codebook.ticked)
     if found:
         return TickReading(True, found[1])
     return TickReading(False, text, ambiguous=True)
+
+
+Cell = tuple[int, int]
+# Cells named in a table-level warning; the rest are counted.
+_CELLS_NAMED = 12
+
+
+@dataclass(slots=True)
+class TableTicks:
+    """A table's tick cells as read together: a reading per (row, column) of the
+    grid, and the warnings about the table (or its cells) to log."""
+
+    readings: dict[Cell, TickReading] = field(default_factory=dict)
+    problems: ProblemLog = field(default_factory=ProblemLog)
+
+    def at(self, row: int, col: int) -> TickReading:
+        return self.readings.get((row, col), _NOT_TICKED)
+
+
+_NOT_TICKED = TickReading(False)
+
+
+@cache
+def _symbol_letters(codebook: Codebook) -> frozenset[str]:
+    """Every letter some symbol font shows as a mark."""
+    return frozenset(ch for chars in codebook.symbol_fonts.values() for ch in chars)
+
+
+def _looks_like_symbols(text: str, codebook: Codebook) -> bool:
+    letters = _symbol_letters(codebook)
+    return bool(text) and all(ch in letters or ch.isspace() for ch in text)
+
+
+def _named(grid: Grid, cells: list[Cell]) -> str:
+    refs = [grid.ref(r, c) for r, c in sorted(cells)[:_CELLS_NAMED]]
+    more = len(cells) - len(refs)
+    return ", ".join(refs) + (f" and {more} more" if more > 0 else "")
+
+
+def _cells_are(n: int) -> str:
+    return f"{n} cell is" if n == 1 else f"{n} cells are"
+
+
+def _marks(texts: dict[Cell, str], cells: list[Cell]) -> str:
+    """The marks cells start with, once each: "✓ ✔"."""
+    return " ".join(sorted({clean(texts[cell])[:1] for cell in cells}))
+
+
+def _table_name(block: Block) -> str:
+    return f"table {block.table.number} ({block.table.code})"
+
+
+def read_tick_cells(grid: Grid, block: Block, codebook: Codebook) -> TableTicks:
+    """Reads every tick cell of one table (its body rows × outcome columns) by the
+    codebook's rules for single cells and for the table as a whole."""
+    out = TableTicks()
+    texts: dict[Cell, str] = {}
+    for r in range(block.body_start, block.body_end):
+        for c in block.outcome_cols:
+            raw = grid.value(r, c)
+            if raw:
+                texts[(r, c)] = raw
+                out.readings[(r, c)] = read_tick(raw, codebook)
+    if not out.readings or not any(clean(t) for t in texts.values()):
+        _ticks_from_colour(grid, block, codebook, out)
+        return out
+    _symbol_font_ticks(grid, codebook, texts, out)
+    _crosses_by_table(grid, block, codebook, texts, out)
+    for (r, c), reading in sorted(out.readings.items()):
+        if reading.ambiguous:
+            out.problems.warning(
+                grid.source_file, grid.ref(r, c), "ambiguous-tick",
+                f"{block.table.code} outcome {block.outcome_cols[c]}: {clean(texts[(r, c)])!r} is not a tick the "
+                "codebook knows; counted as not reached, kept as a remark",
+            )
+    return out
+
+
+def _symbol_font_ticks(grid: Grid, codebook: Codebook, texts: dict[Cell, str], out: TableTicks) -> None:
+    """Letters typed in a symbol font ("ü" in Wingdings) read as the marks the font shows."""
+    candidates = [cell for cell, reading in out.readings.items()
+                  if reading.ambiguous and _looks_like_symbols(clean(texts[cell]), codebook)]
+    if not candidates:
+        return
+    for cell, look in grid.looks(candidates).items():
+        chars = codebook.symbol_fonts.get(look.font.casefold())
+        if chars:
+            shown = "".join(chars.get(ch, ch) for ch in clean(texts[cell]))
+            out.readings[cell] = read_tick(shown, codebook)
+            texts[cell] = shown
+
+
+def _is_cross_like(text: str, codebook: Codebook) -> bool:
+    key = clean(text).casefold()
+    return key in codebook.cross_like_ticks or _split_marker(clean(text), codebook.cross_like_ticks) is not None
+
+
+def _crosses_by_table(grid: Grid, block: Block, codebook: Codebook, texts: dict[Cell, str],
+                      out: TableTicks) -> None:
+    """Crosses read by their table: "no" beside other tick marks, the Thai mark for "reached" alone."""
+    crosses = [cell for cell, reading in out.readings.items() if reading.cross]
+    if not crosses:
+        return
+    others = [cell for cell, reading in out.readings.items()
+              if reading.ticked and not reading.cross and not _is_cross_like(texts[cell], codebook)]
+    where = grid.ref(block.header_row, block.label_col)
+    if others:
+        for cell in crosses:
+            out.readings[cell] = TickReading(False, out.readings[cell].remark)
+        out.problems.warning(
+            grid.source_file, where, "cross-as-not-reached",
+            f"{_table_name(block)} is marked with {_marks(texts, others)} and with {_marks(texts, crosses)}: "
+            f"a cross beside other tick marks means 'no', so its {_cells_are(len(crosses))} read as not reached "
+            f"({_named(grid, crosses)})",
+        )
+    else:
+        out.problems.warning(
+            grid.source_file, where, "cross-as-tick",
+            f"{_table_name(block)} is marked only with {_marks(texts, crosses)}: read as the Thai cross that marks "
+            f"a choice, so its {_cells_are(len(crosses))} read as reached ({_named(grid, crosses)})",
+        )
+
+
+def _ticks_from_colour(grid: Grid, block: Block, codebook: Codebook, out: TableTicks) -> None:
+    """No tick cell holds text: cells filled with a colour that is not decoration are ticks."""
+    if grid.styles is None or not block.outcome_cols:
+        return
+    # The table's lines: a blank row (a spacer before the next table) is not part of it.
+    written = [block.label_col, *block.field_cols, *block.extra_cols]
+    rows = [r for r in range(block.body_start, block.body_end) if any(clean(grid.value(r, c)) for c in written)]
+    area = [(r, c) for r in rows for c in block.outcome_cols]
+    if not area:
+        return
+    edges = [(r, block.label_col) for r in rows] + [(block.body_start - 1, c) for c in block.outcome_cols]
+    looks = grid.looks(area + edges)
+    unfilled = codebook.unfilled_colours
+
+    def fill(cell: Cell) -> str:
+        look = looks.get(cell)
+        return "" if look is None or look.fill.upper() in unfilled else look.fill
+
+    fills: dict[Cell, str] = {}
+    for r, c in area:
+        colour = fill((r, c))
+        # The row's (banding, a highlighted row) or the column's (a tinted column): decoration.
+        if colour and colour != fill((r, block.label_col)) and colour != fill((block.body_start - 1, c)):
+            fills[(r, c)] = colour
+    if not fills:
+        return
+    background = ""
+    if len(fills) == len(area):  # every tick cell filled: the commonest fill is the table's background
+        background = Counter(fills.values()).most_common(1)[0][0]
+        fills = {cell: colour for cell, colour in fills.items() if colour != background}
+        if not fills:
+            return
+    for cell in fills:
+        out.readings[cell] = TickReading(True)
+    by_colour: dict[str, list[Cell]] = {}
+    for cell, colour in fills.items():
+        by_colour.setdefault(colour, []).append(cell)
+    said = "; ".join(f"filled {colour}: {_named(grid, cells)}" for colour, cells in sorted(by_colour.items()))
+    base = f"; {background} on its other tick cells is taken as the table's background" if background else ""
+    out.problems.warning(
+        grid.source_file, grid.ref(block.header_row, block.label_col), "ticks-from-colour",
+        f"{_table_name(block)}: no tick cell holds text, so cells filled with a colour are ticks: "
+        f"{_cells_are(len(fills))} read as ticks ({said}){base}",
+    )

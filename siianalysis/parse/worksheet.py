@@ -19,7 +19,7 @@ from siianalysis.codebook import Codebook, RowType, Table, load_codebook
 from siianalysis.parse.identity import WrittenIdentity, read_identity
 from siianalysis.parse.locate import Block, find_blocks
 from siianalysis.parse.split import DocumentLayout, WorksheetSpan, split_document
-from siianalysis.parse.ticks import read_tick
+from siianalysis.parse.ticks import TableTicks, read_tick_cells
 from siianalysis.problems import ProblemLog
 from siianalysis.readers.grid import Grid, RawDocument
 from siianalysis.text import clean, fold, strip_examples, strip_numbering
@@ -115,21 +115,15 @@ def _match_row(table: Table, label: str) -> tuple[str, RowType | None, str]:
     return "unknown", None, strip_examples(written) or written
 
 
-def _read_line(grid: Grid, block: Block, r: int, codebook: Codebook, problems: ProblemLog) -> _Written:
+def _read_line(grid: Grid, block: Block, r: int, table_ticks: TableTicks) -> _Written:
+    """One body line: its tick cells as ``read_tick_cells`` read them with their table, its texts."""
     ticks: dict[str, bool] = {}
     texts: dict[str, str] = {}
     for c, code in block.outcome_cols.items():
-        raw = grid.value(r, c)
-        reading = read_tick(raw, codebook)
+        reading = table_ticks.at(r, c)
         ticks[code] = reading.ticked
         if reading.remark:
             texts[f"remark.{code}"] = reading.remark
-        if reading.ambiguous:
-            problems.warning(
-                grid.source_file, grid.ref(r, c), "ambiguous-tick",
-                f"{block.table.code} outcome {code}: {clean(raw)!r} is not a tick the codebook knows; "
-                "counted as not reached, kept as a remark",
-            )
     for c, code in block.field_cols.items():
         if text := clean(grid.value(r, c)):
             texts[code] = text
@@ -280,8 +274,10 @@ def _parse_span(doc: RawDocument, span: WorksheetSpan, codebook: Codebook, part:
                     doc.source_file, where, "no-outcome-columns",
                     f"table {block.table.number} ({code}): no outcome columns recognised in its header",
                 )
+            table_ticks = read_tick_cells(grid, block, codebook)
+            problems.extend(table_ticks.problems)
             for r in range(block.body_start, block.body_end):
-                rows.add(_read_line(grid, block, r, codebook, problems))
+                rows.add(_read_line(grid, block, r, table_ticks))
     identity = read_identity(RawDocument(doc.source_file, grids), codebook, skip)
     parsed_rows = [row for code in (t.code for t in codebook.tables) if code in tables
                    for row in tables[code].reported()]
