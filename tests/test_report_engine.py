@@ -393,6 +393,54 @@ def test_cli_passes_kernel_flags(monkeypatch, tmp_path, capsys):
     assert seen["fresh_kernel"] is False and seen["scheduler"] is None and "reuse_kernel_reports" not in seen
 
 
+def test_a_kernel_starting_in_the_background_builds_no_ast_beside_the_worker(monkeypatch):
+    """Why the next test failed now and then: CPython 3.11.7 keeps one AST recursion depth for
+    all threads (gh-106905), and a pool worker imports papermill (lark's grammar: thousands of
+    ``ast.literal_eval``) while its kernel starts in the background. Two threads building ASTs
+    at once fail with ``SystemError: AST constructor recursion depth mismatch``, so the start
+    thread must build none and import nothing. Here this thread parses nonstop meanwhile, with
+    the collector running Python code mid-parse (which lets the threads interleave)."""
+    import ast
+    import threading
+
+    class Noisy:
+        def __del__(self):
+            time.sleep(0)  # gives up the GIL in the middle of this thread's parse
+
+    parsed_in: list[str] = []
+    real_parse = ast.parse
+
+    def spy(*args, **kwargs):
+        parsed_in.append(threading.current_thread().name)
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", spy)
+    source = "x = [" + ", ".join(f"({i}, [{i}, {{1: 2}}])" for i in range(300)) + "]"
+    kernel = WarmKernel(KernelOptions(warm_modules=("json", "no_such_module_here")))
+    errors = []
+    try:
+        kernel.start_in_background()
+        before = set(sys.modules)
+        starting = kernel._starting
+        while starting.is_alive():
+            try:
+                real_parse(source)
+            except SystemError as exc:
+                errors.append(exc)
+            junk = [Noisy() for _ in range(50)]
+            for j in junk:
+                j.cycle = j
+        kernel.join_start()
+        imported = set(sys.modules) - before
+        assert kernel.is_alive() and kernel.starts == 1
+        assert list(kernel.warm_failures) == ["no_such_module_here"]  # the warm-up's answer, read as JSON
+    finally:
+        kernel.shutdown()
+    assert errors == []
+    assert "siireport-kernel-start" not in parsed_in
+    assert imported == set()
+
+
 def test_a_worker_process_that_dies_is_replaced_and_its_reports_retried(tmp_path):
     import shutil
 

@@ -28,6 +28,7 @@ signal handler. ipykernel also exits on its own when its parent process dies.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import signal
@@ -81,6 +82,15 @@ def _run_sync(coro_fn, *args, **kwargs):
     from jupyter_core.utils import run_sync
 
     return run_sync(coro_fn)(*args, **kwargs)
+
+
+def _import_start_modules() -> None:
+    """Import, in the calling thread, what starting a kernel imports (see ``start_in_background``)."""
+    import jupyter_client.manager  # noqa: F401
+    import jupyter_core.utils  # noqa: F401
+    from jupyter_client.localinterfaces import localhost
+
+    localhost()  # its first call imports psutil to list the machine's addresses
 
 
 def _is_ipykernel(kernel_name: str) -> bool:
@@ -171,8 +181,16 @@ class WarmKernel:
 
         Lets a worker import its own modules, or export the previous report's HTML, while
         the kernel starts. A failed background start is simply retried by ``prepare``.
+
+        The thread builds no Python AST and imports nothing: what it needs is imported
+        here first, and the warm-up's answer comes back as JSON (``call``). CPython 3.11.7
+        keeps one AST recursion depth for all threads (gh-106905, fixed in later releases),
+        so an ``ast.parse`` here beside one in the worker (``import papermill`` runs
+        thousands, in lark) could fail with ``SystemError: AST constructor recursion depth
+        mismatch``: that made a pool worker's start fail now and then.
         """
         self.join_start()
+        _import_start_modules()
 
         def run() -> None:
             try:
@@ -220,15 +238,17 @@ class WarmKernel:
     def call(self, code: str, *, timeout: float = RESET_TIMEOUT, result: bool = False) -> Any:
         """Run ``code`` silently (no history, no ``In [n]``); with ``result``, return its value.
 
-        The value comes back through ``user_expressions`` and ``ast.literal_eval`` of its repr.
+        With ``result``, ``code`` is an expression whose value JSON can hold. The kernel sends
+        it back through ``user_expressions`` as JSON in hex (the repr of a hex string is the
+        string in quotes), so reading it builds no Python AST: this runs in the background
+        start's thread (see ``start_in_background``).
         Raises ``KernelSetupError`` if the code raised, ``TimeoutError`` if no reply in time.
         """
-        import ast
         import queue
 
         expressions = {}
         if result:
-            expressions = {"r": code}
+            expressions = {"r": f"__import__('json').dumps({code}).encode().hex()"}
             code = ""
         msg_id = self._kc.execute(code, silent=True, store_history=False, allow_stdin=False,
                                   user_expressions=expressions, stop_on_error=False)
@@ -254,8 +274,8 @@ class WarmKernel:
         if value.get("status") != "ok":
             raise KernelSetupError(f"{value.get('ename')}: {value.get('evalue')}")
         try:
-            return ast.literal_eval(value["data"]["text/plain"])
-        except (KeyError, ValueError, SyntaxError):
+            return json.loads(bytes.fromhex(value["data"]["text/plain"].strip("'")))
+        except (KeyError, ValueError):
             return None
 
     def prepare(self, cwd: str | os.PathLike | None = None) -> None:
