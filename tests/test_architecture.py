@@ -374,7 +374,7 @@ def test_front_door_loads_the_project_data(tmp_path):
                "print(len(s), sorted(ds.tambon_ids) == sorted(s['tambon_id']))\n"
                "print(ds.codebook is sii.load_codebook(), type(ds.codebook) is sii.Codebook)\n"
                "print(sii.load(sii.resolve_processed_dir('../data/processed')) is ds)\n"
-               "print(sii.analysis.scores.__name__, sii.workshop.__name__, sii.words.t('common.overall', 'en'))",
+               "print(sii.analysis.scores.__name__, sii.sections.__name__, sii.words.t('common.overall', 'en'))",
                cwd=elsewhere, SIIANALYSIS_HOME=str(tmp_path))
     lines = out.splitlines()
     assert lines[0] == f"True {processed}"
@@ -382,7 +382,7 @@ def test_front_door_loads_the_project_data(tmp_path):
     assert lines[1] == f"{n} True"
     assert lines[2] == "True True"
     assert lines[3] == "True"
-    assert lines[4] == "siianalysis.analysis.scores siianalysis.workshop Overall"
+    assert lines[4] == "siianalysis.analysis.scores siianalysis.sections Overall"
 
 
 def test_help_leads_somewhere():
