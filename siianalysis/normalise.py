@@ -26,12 +26,11 @@ from siianalysis.readers import (
     ARCHIVE_SUFFIXES, RawDocument, UnreadableFile, is_lock_file, lock_file_message, read_file,
 )
 from siianalysis.readers.archive import members as archive_members
-from siianalysis.review import feedback_frame, read_review
-from siianalysis.schemas import columns, schemas
+from siianalysis.workshop.review import feedback_frame, read_review
+from siianalysis.schemas import PROCESSED_TABLES, columns, schemas
 
 # Our own notes in a raw folder are not worksheets.
 _SKIPPED_NAMES = {"readme.md", "readme.txt", ".gitkeep"}
-PROCESSED_TABLES = ("tambons", "rows", "ticks", "texts", "problems", "feedback")
 
 
 @dataclass(slots=True)

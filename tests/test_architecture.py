@@ -59,7 +59,6 @@ LAYER_OF = {
     "siianalysis.normalise": "inputs",
     # normalise reads the filled review workbooks: the reader, and the layout it shares
     # with the writer, live with the workshop loop but sit at the inputs' level
-    "siianalysis.review": "inputs",  # the old path normalise still imports (a re-export)
     "siianalysis.workshop.review": "inputs",
     "siianalysis.workshop.review.read": "inputs",
     "siianalysis.workshop.review.sheet": "workshop",
@@ -248,12 +247,6 @@ def test_the_package_itself_imports_nothing_on_import():
     module may import the package (``__version__``, ``__file__``) without a loop."""
     assert [ast.unparse(n) for n in tree("siianalysis").body
             if isinstance(n, (ast.Import, ast.ImportFrom)) and "siianalysis" in ast.unparse(n)] == []
-
-
-def test_the_old_review_path_is_only_normalises():
-    """``siianalysis.review`` is a re-export kept for one importer; nothing new may use it."""
-    users = sorted(m for m in modules() if "siianalysis.review" in imports(m))
-    assert set(users) <= {"siianalysis.normalise"}
 
 
 def _private_uses(name: str) -> list[str]:
