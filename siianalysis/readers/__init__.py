@@ -8,12 +8,19 @@ about worksheets; ``siianalysis.parse`` interprets the grids.
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
+from siianalysis.readers.base import (
+    ARCHIVE_SUFFIXES,
+    MAX_FILE_BYTES,
+    SPREADSHEET_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    UnreadableFile,
+    brief,
+    is_lock_file,
+    lock_file_message,
+    unsupported_format,
+)
 from siianalysis.readers.grid import Grid, RawDocument, column_letter
 
 __all__ = [
@@ -24,62 +31,12 @@ __all__ = [
     "RawDocument",
     "UnreadableFile",
     "column_letter",
+    "brief",
     "is_lock_file",
+    "lock_file_message",
     "read_file",
+    "unsupported_format",
 ]
-
-SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
-SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | {".docx", ".odt", ".csv"}
-# Opened by ``siianalysis.readers.archive`` (its members go to ``read_file``).
-ARCHIVE_SUFFIXES = frozenset({".zip"})
-MAX_FILE_BYTES = 50 * 1024 * 1024
-
-
-class UnreadableFile(Exception):
-    """A file that cannot be read as a worksheet; .code is a short kebab-case code, str(e) the human message.
-
-    Codes: ``unsupported-format``, ``file-too-large``, ``empty-file``,
-    ``corrupt-file``, ``not-a-worksheet``, and for archives ``archive-refused``.
-    """
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def brief(exc: BaseException) -> str:
-    """The underlying error in one short line, for ``corrupt-file`` messages."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 160 else text[:157] + "..."
-
-
-@cache
-def _formats() -> dict:
-    with files("siianalysis").joinpath("data/formats.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def unsupported_format(suffix: str) -> UnreadableFile:
-    """The ``unsupported-format`` error for a suffix, with what to do instead (``data/formats.yaml``)."""
-    data = _formats()
-    for entry in data["unsupported"].values():
-        if suffix.lower() in entry["suffixes"]:
-            return UnreadableFile("unsupported-format", entry["en"])
-    kinds = " ".join(sorted(SUPPORTED_SUFFIXES | ARCHIVE_SUFFIXES))
-    return UnreadableFile("unsupported-format", data["other"]["en"].format(suffix=suffix or "(no suffix)", kinds=kinds))
-
-
-def is_lock_file(name: str) -> bool:
-    """True for an office lock file: Microsoft Office's ``~$book.xlsx``, LibreOffice's ``.~lock.book.ods#``."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return base.startswith("~$") or (base.startswith(".~lock.") and base.endswith("#"))
-
-
-def lock_file_message() -> str:
-    """The ``lock-file-skipped`` note (``data/formats.yaml``)."""
-    return _formats()["lock_file"]["en"]
-
 
 def read_file(path: Path, display_name: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> list[RawDocument]:
     """Reads one file into documents (one, except a tidy CSV carrying several tambons).

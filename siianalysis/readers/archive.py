@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from siianalysis.readers import (
+from siianalysis.readers.base import (
     ARCHIVE_SUFFIXES,
     MAX_FILE_BYTES,
     SUPPORTED_SUFFIXES,

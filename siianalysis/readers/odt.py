@@ -35,10 +35,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from siianalysis.readers import MAX_FILE_BYTES, UnreadableFile, brief
+from siianalysis.readers.base import MAX_FILE_BYTES, UnreadableFile, brief
 from siianalysis.readers.archive import read_part
 from siianalysis.readers.grid import Grid, RawDocument
-from siianalysis.readers.word import _SYMBOL_FONTS, CHECKED, UNCHECKED, _symbol
+from siianalysis.readers.symbols import CHECKED, UNCHECKED, is_symbol_font, symbol_char
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -150,8 +150,8 @@ class _Document:
             collapsed += " "
         if not collapsed:
             return
-        if font and font in _SYMBOL_FONTS:
-            collapsed = "".join(_symbol(font, ord(ch)) for ch in collapsed)
+        if font and is_symbol_font(font):
+            collapsed = "".join(symbol_char(font, ord(ch)) for ch in collapsed)
         out.append(collapsed)
         space[0] = collapsed.endswith(" ")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from siianalysis.readers import UnreadableFile, brief
+from siianalysis.readers.base import UnreadableFile, brief
 from siianalysis.readers.formulas import formulas_without_values
 from siianalysis.readers.grid import Grid, RawDocument
 from siianalysis.readers.styles import workbook_styles

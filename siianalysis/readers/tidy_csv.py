@@ -33,7 +33,7 @@ import io
 from pathlib import Path
 
 from siianalysis.codebook import Table, load_codebook
-from siianalysis.readers import UnreadableFile, brief
+from siianalysis.readers.base import UnreadableFile, brief
 from siianalysis.readers.grid import Grid, RawDocument
 
 IDENTITY_COLUMNS = ("tambon", "amphoe", "province", "worksheet_date")

@@ -28,9 +28,9 @@ import docx
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
-from siianalysis.codebook import load_codebook
-from siianalysis.readers import UnreadableFile, brief
+from siianalysis.readers.base import UnreadableFile, brief
 from siianalysis.readers.grid import Grid, RawDocument
+from siianalysis.readers.symbols import CHECKED, UNCHECKED, is_symbol_font, symbol_char
 
 W_P, W_TBL, W_TR, W_TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 W_R, W_T, W_TAB, W_BR, W_CR, W_SYM = qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:sym")
@@ -41,28 +41,10 @@ _WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:smartTag"
 _SKIP = {qn("w:del"), qn("w:moveFrom"), qn("w:rPr"), qn("w:pPr"), qn("w:sdtPr"), qn("w:tcPr"), qn("w:trPr"),
          "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
 
-# Ticks typed in a symbol font (Insert ▸ Symbol, or copied from Excel) would
-# otherwise read as "ü" or "P": the codebook says which mark each letter shows
-# (``ticks.symbol_fonts``), shared with the spreadsheet tick cells. Keyed here by
-# code point, as ``w:sym`` gives them.
-_SYMBOL_FONTS = {
-    font: {ord(letter): mark for letter, mark in chars.items()}
-    for font, chars in load_codebook().symbol_fonts.items()
-}
 # Check boxes: Word 2010+ content controls, and legacy form fields. Both are
 # read as ☑ (ticked) or ☐ (not), whatever glyph the document shows.
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 W_SDT, W_FLDCHAR = qn("w:sdt"), qn("w:fldChar")
-CHECKED, UNCHECKED = "☑", "☐"
-
-
-def _symbol(font: str | None, code: int) -> str:
-    table = _SYMBOL_FONTS.get((font or "").lower())
-    if table:
-        mapped = table.get(code - 0xF000 if code >= 0xF000 else code)
-        if mapped:
-            return mapped
-    return chr(code)
 
 
 def _checkbox(el) -> str | None:
@@ -104,8 +86,8 @@ def _inline_text(el, out: list[str], font: str | None = None) -> None:
         tag = child.tag
         if tag == W_T:
             text = child.text or ""
-            if font and font.lower() in _SYMBOL_FONTS:
-                text = "".join(_symbol(font, ord(ch)) for ch in text)
+            if font and is_symbol_font(font):
+                text = "".join(symbol_char(font, ord(ch)) for ch in text)
             out.append(text)
         elif tag == W_R:
             _inline_text(child, out, _run_font(child))
@@ -115,7 +97,7 @@ def _inline_text(el, out: list[str], font: str | None = None) -> None:
             out.append("\n")
         elif tag == W_SYM:
             try:
-                out.append(_symbol(child.get(qn("w:font")), int(child.get(qn("w:char")) or "", 16)))
+                out.append(symbol_char(child.get(qn("w:font")), int(child.get(qn("w:char")) or "", 16)))
             except ValueError:
                 pass
         elif tag in (W_SDT, W_FLDCHAR) and (box := _checkbox(child)) is not None:
