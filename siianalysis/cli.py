@@ -43,6 +43,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from siianalysis.report.batch import BatchInterrupted, ReportInputError, build_reports
+    from siianalysis.report.exporters import UnknownFormatError
     from siianalysis.report.storage import is_url
 
     root = config.project_root()
@@ -60,14 +61,18 @@ def _report(args: argparse.Namespace) -> int:
     if reuse is not None and reuse < 1:
         print("siianalysis report: --reuse-kernel must be at least 1", file=sys.stderr)
         return 2
+    # options left unsaid keep the library's defaults
+    given = {"reuse_kernel_reports": reuse}
+    if getattr(args, "format", None):
+        given["format"] = "." + args.format.lstrip(".").lower()
     try:
         result = build_reports(
             processed, out, notebooks_dir=notebooks, tambon_ids=args.tambon or None, jobs=args.jobs,
             with_code=args.with_code, force=args.force, lang=args.lang, progress=not args.quiet,
             fresh_kernel=getattr(args, "fresh_kernels", False), scheduler=getattr(args, "scheduler", None),
-            **({"reuse_kernel_reports": reuse} if reuse is not None else {}),
+            **{k: v for k, v in given.items() if v is not None},
         )
-    except ReportInputError as exc:
+    except (ReportInputError, UnknownFormatError) as exc:
         print(f"siianalysis report: {exc}", file=sys.stderr)
         return 2
     except BatchInterrupted as exc:
@@ -97,7 +102,7 @@ def _build(args: argparse.Namespace) -> int:
     ns = argparse.Namespace(processed=processed, out=args.out, notebooks=notebooks, tambon=None,
                             jobs=args.jobs, with_code=args.with_code, force=args.force, lang=args.lang,
                             quiet=args.quiet, fresh_kernels=args.fresh_kernels, scheduler=args.scheduler,
-                            reuse_kernel=args.reuse_kernel)
+                            reuse_kernel=args.reuse_kernel, format=args.format)
     return _report(ns)
 
 
@@ -130,7 +135,9 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _kernel_flags(p: argparse.ArgumentParser) -> None:
-    """Flags of ``report`` and ``build`` about where and how notebooks run."""
+    """Flags of ``report`` and ``build`` about where and how notebooks run, and what they make."""
+    p.add_argument("--format", metavar="FORMAT",
+                   help="the reports' document format, a registered exporter (default: html)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a dask cluster: tcp://HOST:PORT of a running scheduler, or 'local' for "
                         "a LocalCluster of --jobs worker processes (default: a local process pool)")
@@ -193,7 +200,7 @@ def parser() -> argparse.ArgumentParser:
     _kernel_flags(b)
     b.set_defaults(func=_build)
 
-    v = sub.add_parser("review-sheet", help="an Excel workbook for the expert reviewers (ผู้ทรงคุณวุฒิ)")
+    v = sub.add_parser("review-sheet", help="an Excel workbook for the expert reviewers")
     v.add_argument("--processed", help="processed folder (default: data/processed)")
     v.add_argument("--out", required=True, help="the .xlsx to write")
     v.add_argument("--province", action="append", metavar="NAME_OR_CODE",

@@ -23,8 +23,8 @@ import pytest
 from siianalysis.cli import main
 from siianalysis.report import build_reports, render_report
 from siianalysis.report.batch import UnknownTambonError, plan_reports
-from siianalysis.report.index import render_index
-from siianalysis.report.manifest import data_digests, read_tables
+from siianalysis.report.batch.index import render_index
+from siianalysis.report.batch.tables import data_digests, read_tables
 from siianalysis.report.render import RenderResult
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -94,6 +94,7 @@ def first_build(tmp_path_factory):
 
 # --- one notebook ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_render_report_hides_code_for_experts_and_keeps_it_for_researchers(tmp_path):
     processed = write_processed(tmp_path / "processed")
     params = {"tambon_id": LEADING_ZERO, "processed_dir": str(processed), "lang": "th"}
@@ -194,6 +195,7 @@ def test_notebook_error_is_not_retried(tmp_path, monkeypatch):
     assert r.execution_count == 4 and r.cell_excerpt == "raise ValueError('x')"
 
 
+@pytest.mark.slow
 def test_cell_timeout_is_a_failure_at_the_slow_cell(tmp_path):
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -208,6 +210,7 @@ def test_cell_timeout_is_a_failure_at_the_slow_cell(tmp_path):
 
 # --- the batch ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_build_renders_network_and_every_tambon(first_build):
     _, _, _, out, result = first_build
     assert (result.rendered, result.skipped, result.failed) == (4, 0, 0), result.summary()
@@ -229,6 +232,7 @@ def test_build_renders_network_and_every_tambon(first_build):
     assert set(manifest["reports"]) == {r.key for r in result.results}
 
 
+@pytest.mark.slow
 def test_index_links_every_report_and_escapes_names(first_build):
     _, _, _, out, result = first_build
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -244,6 +248,7 @@ def test_index_links_every_report_and_escapes_names(first_build):
     assert "สันทรายหลวง" in page and "2020-10-27" in page
 
 
+@pytest.mark.slow
 def test_rerun_skips_unchanged_reruns_changed_and_force(first_build):
     base, processed, nbs, out, _ = first_build
     again = build_reports(processed, out, notebooks_dir=nbs, jobs=2, progress=False)
@@ -275,6 +280,7 @@ def test_rerun_skips_unchanged_reruns_changed_and_force(first_build):
     assert (forced.rendered, forced.skipped, forced.failed) == (3, 0, 0)
 
 
+@pytest.mark.slow
 def test_failing_tambon_is_isolated_reported_and_retried(tmp_path, capsys):
     processed = write_processed(tmp_path / "processed")
     nbs = notebooks_dir(tmp_path / "notebooks", tambon="tambon_failing.ipynb")
@@ -339,6 +345,7 @@ def test_build_fails_clearly_without_report_notebooks(tmp_path, capsys):
     assert not (tmp_path / "p").exists()  # failed before normalising
 
 
+@pytest.mark.slow
 def test_build_normalises_then_renders_reports(tmp_path, capsys):
     from tests.worksheets import CB, Filled, Line, numbered, write_xlsx_per_sheet
 

@@ -179,6 +179,7 @@ def test_an_edit_re_renders_only_the_reports_that_run_the_edited_code(tmp_path):
     assert code_digest(NO_PACKAGE, root) != before[NO_PACKAGE]
 
 
+@pytest.mark.slow
 def test_a_batch_resumed_after_an_edit_to_the_readers_skips_its_finished_reports(tmp_path, monkeypatch):
     """What the interrupted-run test meets on a shared checkout: a colleague saves a reader
     or the codebook between the batch and the rerun. Reports that do not run that code stay done."""

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # every test here runs a Dask cluster
 
 from siianalysis.cli import main  # noqa: E402
 from siianalysis.report import build_reports  # noqa: E402

@@ -25,9 +25,9 @@ import pytest
 
 from siianalysis.cli import main
 from siianalysis.report import build_reports, render_report
+from siianalysis.report.exporters.html import html_exporter
 from siianalysis.report.images import compact_html_images, compact_png
 from siianalysis.report.kernel import KernelOptions, WarmKernel, kernel_pool
-from siianalysis.report.render import html_exporter
 from tests.test_report_batch import CM, EVIL, EXTERNAL, FIXTURES, LEADING_ZERO, notebooks_dir, text_of, \
     write_processed
 
@@ -82,6 +82,7 @@ def many_tambons(folder: Path, n: int) -> tuple[Path, list[str]]:
 
 # --- a warm kernel is a fresh kernel, report after report ----------------------------------
 
+@pytest.mark.slow
 def test_warm_kernel_renders_a_b_a_exactly_as_a_fresh_kernel(tmp_path):
     processed = write_processed(tmp_path / "processed")
     nb = FIXTURES / "tambon_figures.ipynb"
@@ -107,6 +108,7 @@ def test_warm_kernel_renders_a_b_a_exactly_as_a_fresh_kernel(tmp_path):
     assert "ตำบลศูนย์นำ" in text_of(b.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_a_report_leaves_nothing_behind_for_the_next(tmp_path):
     processed = write_processed(tmp_path / "processed")
     kernel = WarmKernel(LIGHT)
@@ -129,6 +131,7 @@ def test_a_report_leaves_nothing_behind_for_the_next(tmp_path):
     assert "figure number: 1 linewidth: 1.5" in text  # figures numbered from 1, default rcParams
 
 
+@pytest.mark.slow
 def test_the_clean_check_does_see_leaks_in_a_kernel_that_is_not_reset(tmp_path):
     class NoReset(WarmKernel):
         def prepare(self, cwd=None):
@@ -151,6 +154,7 @@ def test_the_clean_check_does_see_leaks_in_a_kernel_that_is_not_reset(tmp_path):
     assert "LEAKED HOOK" in outputs_text(tmp_path / "clean.html")
 
 
+@pytest.mark.slow
 def test_kernel_restarts_after_a_failure_and_every_n_reports(tmp_path):
     processed = write_processed(tmp_path / "processed")
     options = KernelOptions(warm_modules=("pandas",), max_reports=2)
@@ -170,6 +174,7 @@ def test_kernel_restarts_after_a_failure_and_every_n_reports(tmp_path):
     assert kernel.km is None and not kernel_processes(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_kernel_that_dies_mid_report_is_replaced_and_the_report_retried(tmp_path):
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -210,6 +215,7 @@ def check_page(page: str) -> None:
     assert "<script" not in page  # no scripts at all in an expert report
 
 
+@pytest.mark.slow
 def test_page_weight_is_under_40_percent_of_the_lab_template(tmp_path):
     processed = write_processed(tmp_path / "processed")
     out = tmp_path / "figures.html"
@@ -225,6 +231,7 @@ def test_page_weight_is_under_40_percent_of_the_lab_template(tmp_path):
     assert len(css) < 10_000 and '"Sarabun","Noto Sans Thai","Tahoma"' in css.replace(", ", ",")
 
 
+@pytest.mark.slow
 def test_error_output_is_readable_with_its_colours(tmp_path):
     processed = write_processed(tmp_path / "processed")
     out = tmp_path / "failed.html"
@@ -242,6 +249,7 @@ def test_error_output_is_readable_with_its_colours(tmp_path):
 
 @pytest.mark.skipif(not (ROOT / "notebooks" / "tambon_report.ipynb").is_file()
                     or not (ROOT / "data" / "raw").is_dir(), reason="project notebooks or sample data absent")
+@pytest.mark.slow
 def test_page_weight_of_the_real_tambon_report(tmp_path):
     pytest.importorskip("siianalysis.sections.tambon")
     from siianalysis.normalise import normalise
@@ -257,6 +265,7 @@ def test_page_weight_of_the_real_tambon_report(tmp_path):
     assert len(page.encode("utf-8")) <= 0.4 * lab_size(out)
 
 
+@pytest.mark.slow
 def test_researchers_page_keeps_code_with_highlighting_and_no_external_url(tmp_path):
     processed = write_processed(tmp_path / "processed")
     out = tmp_path / "code.html"
@@ -304,6 +313,7 @@ def test_exporter_is_built_once_per_mode():
 
 # --- batches: no kernel left behind, interrupts ---------------------------------------------
 
+@pytest.mark.slow
 def test_no_kernel_process_remains_after_a_batch(tmp_path):
     processed = write_processed(tmp_path / "processed")
     nbs = notebooks_dir(tmp_path / "notebooks")
@@ -349,6 +359,7 @@ def run_cli_and_interrupt(tmp_path: Path, sig: int, jobs: int, n: int = 5, extra
     return proc.returncode, stdout, stderr, processed, nbs, out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig, jobs", [(signal.SIGINT, 2), (signal.SIGTERM, 1)])
 def test_interrupted_run_keeps_finished_reports_and_stops_everything(tmp_path, sig, jobs):
     code, stdout, stderr, processed, nbs, out = run_cli_and_interrupt(tmp_path, sig, jobs)
@@ -393,6 +404,7 @@ def test_cli_passes_kernel_flags(monkeypatch, tmp_path, capsys):
     assert seen["fresh_kernel"] is False and seen["scheduler"] is None and "reuse_kernel_reports" not in seen
 
 
+@pytest.mark.slow
 def test_a_kernel_starting_in_the_background_builds_no_ast_beside_the_worker(monkeypatch):
     """Why the next test failed now and then: CPython 3.11.7 keeps one AST recursion depth for
     all threads (gh-106905), and a pool worker imports papermill (lark's grammar: thousands of
@@ -441,6 +453,7 @@ def test_a_kernel_starting_in_the_background_builds_no_ast_beside_the_worker(mon
     assert imported == set()
 
 
+@pytest.mark.slow
 def test_a_worker_process_that_dies_is_replaced_and_its_reports_retried(tmp_path):
     import shutil
 

@@ -1,10 +1,10 @@
-"""Running a report batch on a dask.distributed cluster.
+"""Running render tasks on a dask.distributed cluster.
 
-``build_reports(..., scheduler=...)`` (CLI ``--scheduler``) hands the planned
-tasks to ``run_on_dask``; everything else stays on the client: planning,
-skip-unchanged, the manifest (written after each finished report), the single
-progress bar (advanced as futures complete, ``distributed.as_completed``) and
-the index. ``scheduler`` is:
+``execute_tasks(..., scheduler=...)`` (a batch's ``scheduler``, CLI ``--scheduler``)
+hands the tasks to ``run_on_dask``; everything else stays with the caller, on the
+client: a batch's planning, skip-unchanged, the manifest (written after each
+finished report), the single progress bar (advanced as futures complete,
+``distributed.as_completed``) and the index. ``scheduler`` is:
 
 - ``"tcp://HOST:PORT"``: a running scheduler (``dask scheduler``) with workers
   (``dask worker tcp://HOST:PORT --nthreads 1``) on machines that share the
@@ -41,6 +41,9 @@ from typing import Any, Callable
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from siianalysis.report.kernel import KernelOptions, kernel_pool, shutdown_kernels
+from siianalysis.report.tasks import RenderTask, crashed, run_task
+
 PLUGIN_NAME = "siianalysis-kernels"
 
 
@@ -50,26 +53,19 @@ class KernelCleanup(WorkerPlugin):
 
     name = PLUGIN_NAME
 
-    def __init__(self, prestart: Any = None):
-        self.prestart = prestart  # kernel.KernelOptions, or None for fresh kernels
+    def __init__(self, prestart: KernelOptions | None = None):
+        self.prestart = prestart  # None for fresh kernels
 
     def setup(self, worker):  # noqa: ARG002 - plugin signature
-        if self.prestart is not None:
-            from siianalysis.report.kernel import kernel_pool
-
-            if not kernel_pool().kernels():
-                kernel_pool().prestart(self.prestart)
+        if self.prestart is not None and not kernel_pool().kernels():
+            kernel_pool().prestart(self.prestart)
 
     def teardown(self, worker):  # noqa: ARG002 - plugin signature
-        from siianalysis.report.kernel import shutdown_kernels
-
         shutdown_kernels()
 
 
 def _stop_worker_kernels() -> int:
     """Run on each worker: stop its report kernels; returns how many there were."""
-    from siianalysis.report.kernel import kernel_pool, shutdown_kernels
-
     n = len(kernel_pool().kernels())
     shutdown_kernels()
     return n
@@ -91,13 +87,13 @@ def connect(scheduler: Any, jobs: int) -> tuple[Any, Any, bool]:
     return Client(str(scheduler)), None, True
 
 
-def _task_key(task: Any) -> str:
+def _task_key(task: RenderTask) -> str:
     return f"siireport-{task.key.replace('/', '-')}-{uuid.uuid4().hex[:8]}"
 
 
-def run_on_dask(tasks: list, on_done: Callable[[Any, Any], None], *, scheduler: Any, jobs: int = 1,
-                resubmit: int = 1) -> None:
-    """Run ``tasks`` (``batch.RenderTask``) on dask and call ``on_done(task, result)`` here as each ends.
+def run_on_dask(tasks: list[RenderTask], on_done: Callable[[RenderTask, Any], None], *, scheduler: Any,
+                jobs: int = 1, resubmit: int = 1) -> None:
+    """Run ``tasks`` on dask and call ``on_done(task, result)`` here as each ends.
 
     Args:
         tasks: the render tasks.
@@ -108,13 +104,12 @@ def run_on_dask(tasks: list, on_done: Callable[[Any, Any], None], *, scheduler: 
     """
     from distributed import as_completed
 
-    from siianalysis.report.batch import _crashed, run_task
-
     client, cluster, own = connect(scheduler, jobs)
     futures: dict[Any, Any] = {}
     try:
         first = tasks[0]
-        client.register_plugin(KernelCleanup(None if first.fresh_kernel else first.kernel), name=PLUGIN_NAME)
+        warm = None if first.options.fresh_kernel else first.options.kernel_options()
+        client.register_plugin(KernelCleanup(warm), name=PLUGIN_NAME)
         for task in tasks:
             futures[client.submit(run_task, task, key=_task_key(task), pure=False)] = task
         tries: dict[str, int] = {}
@@ -130,7 +125,7 @@ def run_on_dask(tasks: list, on_done: Callable[[Any, Any], None], *, scheduler: 
                     futures[again] = task
                     completed.add(again)
                     continue
-                result = _crashed(task, exc)
+                result = crashed(task, exc)
             finally:
                 fut.release()
             on_done(task, result)

@@ -6,8 +6,9 @@ one kernel per thread and reuses it:
 
 1. ``WarmKernel.start()`` starts the kernel and, silently (no ``In [n]``
    used), loads ``kernel_state`` into it as the hidden module
-   ``_siireport_kernel``, imports ``warm_modules``, draws a small Thai figure
-   (fonts, Agg) and tokenizes a Thai sentence (pythainlp's dictionary), then
+   ``_siireport_kernel``, imports ``warm_modules``, draws a small figure (Agg),
+   calls ``warm_calls`` (whatever else the caller's notebooks load on first use:
+   the tambon batch draws with the Thai font and runs the Thai tokenizer), then
    snapshots the state;
 2. ``WarmKernel.prepare(cwd)`` runs before every report: it restarts the
    kernel if it is dead, if the previous report failed, or after
@@ -45,12 +46,9 @@ STATE_MODULE = "_siireport_kernel"
 STATE_SOURCE = Path(__file__).with_name("kernel_state.py")
 
 # Imported once per kernel so reports pay nothing for them; a module that is not
-# installed is skipped (recorded in WarmKernel.warm_failures).
-DEFAULT_WARM_MODULES: tuple[str, ...] = (
-    "numpy", "pandas", "pyarrow.parquet", "matplotlib", "matplotlib.pyplot",
-    "siianalysis", "siianalysis.analysis", "siianalysis.analysis.plots", "siianalysis.analysis.thaitext",
-    "siianalysis.sections", "siianalysis.sections.tambon", "siianalysis.sections.network",
-)
+# installed is skipped (recorded in WarmKernel.warm_failures). A batch adds its own
+# (the modules its notebooks import).
+DEFAULT_WARM_MODULES: tuple[str, ...] = ("numpy", "pandas", "pyarrow.parquet", "matplotlib", "matplotlib.pyplot")
 DEFAULT_MAX_REPORTS = 100  # restart a kernel after this many reports (bounds its memory)
 RESET_TIMEOUT = 60  # seconds for a reset (or warm-up, on top of the start timeout)
 
@@ -66,6 +64,8 @@ class KernelOptions:
     Args:
         kernel_name: the Jupyter kernel (``python3`` = this environment's ipykernel).
         warm_modules: imported at kernel start (``()``: none).
+        warm_calls: functions called (without arguments) after those imports, as
+            ``"module:function"``; a failure is recorded, not raised.
         max_reports: reports per kernel before a restart (``None``: never, except after a failure).
         start_timeout: seconds for the kernel to start and answer.
         warm_timeout: seconds for the warm-up imports.
@@ -73,6 +73,7 @@ class KernelOptions:
 
     kernel_name: str = "python3"
     warm_modules: tuple[str, ...] = DEFAULT_WARM_MODULES
+    warm_calls: tuple[str, ...] = ()
     max_reports: int | None = DEFAULT_MAX_REPORTS
     start_timeout: int = 60
     warm_timeout: int = RESET_TIMEOUT
@@ -169,7 +170,8 @@ class WarmKernel:
             if self.warm and self._ipykernel:
                 self._load_state_module()
                 failures = self.call(
-                    f"__import__({STATE_MODULE!r}).warm({list(self.options.warm_modules)!r})",
+                    f"__import__({STATE_MODULE!r}).warm({list(self.options.warm_modules)!r}, "
+                    f"{list(self.options.warm_calls)!r})",
                     timeout=self.options.warm_timeout, result=True)
                 self.warm_failures = failures or {}
         except BaseException:

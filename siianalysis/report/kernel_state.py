@@ -2,10 +2,11 @@
 
 ``siianalysis.report.kernel`` sends this file's source to a new IPython kernel
 (it becomes the hidden module ``_siireport_kernel``; nothing lands in the
-user's namespace), calls ``warm()`` once, which imports the heavy modules and
-then takes ``snapshot()``, and calls ``reset(cwd)`` before every report. Only
-the standard library is imported at module level, so the file also works in
-a kernel that cannot import ``siianalysis``.
+user's namespace), calls ``warm()`` once, which imports the heavy modules, runs
+the caller's warm-up functions and then takes ``snapshot()``, and calls
+``reset(cwd)`` before every report. Only the standard library is imported at
+module level, and nothing here knows what the reports are about, so the file
+works in any IPython kernel.
 
 What ``reset`` restores, so a report run in a used kernel equals one run in a
 fresh kernel (same outputs, same ``In [n]`` numbers):
@@ -45,12 +46,11 @@ def _ip():
     return get_ipython()
 
 
-def warm(modules=(), thai_text: bool = True) -> dict:
-    """Import ``modules`` (failures recorded, not raised), draw a figure (fonts, Agg) if
-    matplotlib is among them, run the Thai tokenizer once if ``siianalysis.analysis.thaitext``
-    is, then snapshot.
+def warm(modules=(), calls=()) -> dict:
+    """Import ``modules`` (failures recorded, not raised), draw a figure (Agg) if matplotlib
+    is among them, call each ``"module:function"`` of ``calls``, then snapshot.
 
-    Returns ``{module: error}`` for modules that failed to import.
+    Returns ``{what: error}`` for what failed.
     """
     import importlib
 
@@ -69,13 +69,12 @@ def warm(modules=(), thai_text: bool = True) -> dict:
             WARM_FAILURES["matplotlib backend"] = f"{type(exc).__name__}: {exc}"
     if "matplotlib" in sys.modules:
         _warm_matplotlib()
-    if thai_text and "siianalysis.analysis.thaitext" in sys.modules:
+    for call in calls:
         try:
-            from siianalysis.analysis.thaitext import tokenize
-
-            tokenize("การจัดการพื้นที่ตำบลสุขภาวะ")
-        except Exception as exc:  # noqa: BLE001
-            WARM_FAILURES["thai tokenizer"] = f"{type(exc).__name__}: {exc}"
+            module, _, function = call.partition(":")
+            getattr(importlib.import_module(module), function)()
+        except Exception as exc:  # noqa: BLE001 - a warm-up only saves time
+            WARM_FAILURES[call] = f"{type(exc).__name__}: {exc}"
     snapshot()
     # Everything imported so far lives as long as the kernel: move it out of the garbage
     # collector's way, so the collection in each reset scans only what a report made.
@@ -87,30 +86,20 @@ def warm(modules=(), thai_text: bool = True) -> dict:
 
 
 def _warm_matplotlib() -> None:
-    """Draw a small Thai-labelled figure off pyplot: loads the Agg renderer and the fonts.
+    """Draw a small figure off pyplot: loads the Agg renderer and the default font.
 
     A bare ``Figure`` (not ``pyplot``) so no figure number is used up.
     """
     import io
 
-    import matplotlib
     from matplotlib.figure import Figure
 
-    rc = {}
-    if "siianalysis.analysis" in sys.modules:  # the Thai font the report plots use
-        try:
-            from siianalysis.analysis.fonts import thai_rc
-
-            rc = thai_rc()
-        except Exception:  # noqa: BLE001
-            pass
     try:
-        with matplotlib.rc_context(rc):
-            fig = Figure(figsize=(2, 1), dpi=50)
-            ax = fig.subplots()
-            ax.bar([0, 1], [1, 2])
-            ax.set_title("ตำบล ✓ 0.5")
-            fig.savefig(io.BytesIO(), format="png")
+        fig = Figure(figsize=(2, 1), dpi=50)
+        ax = fig.subplots()
+        ax.bar([0, 1], [1, 2])
+        ax.set_title("0.5")
+        fig.savefig(io.BytesIO(), format="png")
     except Exception as exc:  # noqa: BLE001
         WARM_FAILURES["matplotlib"] = f"{type(exc).__name__}: {exc}"
 

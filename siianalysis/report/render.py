@@ -1,37 +1,27 @@
-"""One notebook → executed ``.ipynb`` + self-contained HTML.
+"""One notebook → executed ``.ipynb`` + a document (HTML, or any registered format).
 
 ``render_report`` runs a notebook with papermill (parameters injected as Python
 literals, so a ``tambon_id`` of ``"010101"`` stays the string ``"010101"``),
-keeps the executed notebook beside the HTML (same stem) and converts it with
-nbconvert.
+keeps the executed notebook beside the document (same stem, ``.ipynb``) and
+exports it with the exporter registered for the document's suffix
+(``exporters``: ``.html`` is built in).
 
 Kernels: given a ``kernel`` (a ``kernel.WarmKernel``, normally lent by the
 process's ``KernelPool``), the notebook runs on that already-running, warmed-up
 kernel, reset to a fresh state first; papermill gets its kernel manager
-(``km=``) and our papermill engine (``siianalysis-warm``) leaves the kernel
-running, stops its per-report client, and writes the executed notebook once
-(papermill's default rewrites it before and after every cell). Without one, a
-new plain kernel is started for the report and killed after it (the
-``fresh_kernel`` mode). Either way papermill injects the parameters and, when
-a cell raises, writes the notebook with its error marked at the failing cell.
+(``km=``) and our papermill engine (``warm_engine``) leaves the kernel running,
+stops its per-report client, and writes the executed notebook once (papermill's
+default rewrites it before and after every cell). Without one, a new plain
+kernel is started for the report and killed after it (the ``fresh_kernel``
+mode). Either way papermill injects the parameters and, when a cell raises,
+writes the notebook with its error marked at the failing cell.
 
-Two audiences:
-
-- experts (default): no code. Code inputs and prompts are excluded, and cells
-  tagged ``parameters``, ``injected-parameters``, ``remove_cell``/``remove-cell``
-  or ``hide``/``hide-cell`` are dropped, as are stderr streams (warnings are
-  noise to them; errors still show, they are ``error`` outputs);
-- researchers (``with_code=True``): code and parameters kept.
-
-Both use the ``siireport`` template (``template/siireport``): nbconvert's
-``basic`` cells in a small page of our own with a ~5 KB stylesheet (Thai font
-stack, tables, tracebacks with their ANSI colours), no external URL at all.
-Figures are inline PNGs, recompressed to 256-colour palette PNGs when that is
-smaller and loses nothing visible (``images``); markdown images are embedded.
-Math in markdown is shown as typed, not typeset.
+Two audiences (``RenderOptions.with_code``): experts (default) get no code,
+researchers get code and parameters; which cells each sees is the exporters'
+shared tag sets.
 
 A failing notebook still yields its executed notebook (up to the failing cell)
-and an HTML of it, so the reader sees where it stopped; the result carries the
+and a document of it, so the reader sees where it stopped; the result carries the
 failing cell and the error. A kernel that dies or does not start in time is
 retried (``retries`` times, on a new kernel) before being reported.
 """
@@ -39,32 +29,18 @@ retried (``retries`` times, on a new kernel) before being reported.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 import time
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-TEMPLATE_DIR = Path(__file__).parent / "template"
-TEMPLATE_NAME = "siireport"
+from siianalysis.report import exporters
+from siianalysis.report.kernel import KernelOptions, KernelSetupError, WarmKernel
+from siianalysis.report.options import RenderOptions
+from siianalysis.report.warm_engine import register_engine
 
-# Tags that remove a whole cell from the expert HTML.
-EXPERT_REMOVE_CELL_TAGS = frozenset({
-    "remove_cell", "remove-cell", "hide", "hide-cell", "hide_cell",
-    "parameters", "injected-parameters",
-})
-# Tags honoured in both modes.
-REMOVE_CELL_TAGS = frozenset({"remove_cell", "remove-cell"})
-REMOVE_INPUT_TAGS = frozenset({"remove_input", "remove-input", "hide-input", "hide_input"})
-REMOVE_OUTPUT_TAGS = frozenset({"remove_output", "remove-output", "hide-output", "hide_output"})
-
-# What the manifest keeps of a failure, so the index can show it in later runs.
-FAILURE_FIELDS = ("error_name", "error_message", "cell_index", "execution_count", "cell_excerpt", "html")
-
-DEFAULT_TIMEOUT = 600  # seconds per cell
-DEFAULT_START_TIMEOUT = 60  # seconds for the kernel to start
+# What the manifest keeps of a failure, so the batch's index can show it in later runs.
+FAILURE_FIELDS = ("error_name", "error_message", "cell_index", "execution_count", "cell_excerpt")
 
 
 @dataclass
@@ -75,13 +51,13 @@ class RenderResult:
     ``"failed"``. For a failure, ``error_name``/``error_message`` say what, and,
     when a cell raised, ``cell_index`` (0-based, in the source notebook),
     ``execution_count`` (the ``In [n]``) and ``cell_excerpt`` (its first lines)
-    say where. ``html`` is set whenever an HTML file was written (also for a
-    partial, failed run).
+    say where. ``output`` is the document's location whenever one was written
+    (also for a partial, failed run); ``notebook_out`` the executed notebook's.
     """
 
     key: str
     status: str
-    html: str | None = None
+    output: str | None = None
     notebook_out: str | None = None
     seconds: float = 0.0
     attempts: int = 0
@@ -107,159 +83,6 @@ class RenderResult:
         return asdict(self)
 
 
-def _drop_stderr_preprocessor():
-    """A preprocessor dropping stderr stream outputs (warnings, progress noise) for experts."""
-    from nbconvert.preprocessors import Preprocessor
-
-    class DropStderr(Preprocessor):
-        def preprocess_cell(self, cell, resources, index):
-            if cell.get("outputs"):
-                cell.outputs = [o for o in cell.outputs
-                                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-            return cell, resources
-
-    return DropStderr()
-
-
-def _stable_ids_preprocessor():
-    """Give papermill's injected cells a fixed id (nbformat draws a random one) so the HTML
-    of the same inputs is byte-identical from run to run."""
-    from nbconvert.preprocessors import Preprocessor
-
-    class StableIds(Preprocessor):
-        def preprocess_cell(self, cell, resources, index):
-            tags = cell.get("metadata", {}).get("tags", [])
-            if "id" in cell and ("injected-parameters" in tags or "papermill-error-cell-tag" in tags):
-                cell.id = f"papermill-{index}"
-            return cell, resources
-
-    return StableIds()
-
-
-_EXPORTERS = threading.local()
-
-
-def html_exporter(with_code: bool = False, lang: str = "th", compact_images: bool = True):
-    """The HTMLExporter for one mode and language, built once per thread (building is slow,
-    and an exporter is not safe to share between threads, e.g. in a dask worker).
-
-    Args:
-        with_code: keep code cells' source and prompts (researchers) or hide them (experts).
-        lang: ``<html lang>`` of the page (``"th"`` or ``"en"``).
-        compact_images: recompress inline PNGs to palette PNGs where smaller (``images``).
-    """
-    cache = getattr(_EXPORTERS, "cache", None)
-    if cache is None:
-        cache = _EXPORTERS.cache = {}
-    key = (with_code, lang, compact_images)
-    if key not in cache:
-        cache[key] = _new_exporter(with_code, lang, compact_images)
-    return cache[key]
-
-
-@lru_cache(maxsize=1)
-def _exporter_class():
-    """nbconvert's HTMLExporter without its last step, a BeautifulSoup pass over the whole
-    page (to add a generic "No description has been provided" alt text to images and
-    JupyterLab-only tabindex attributes): 30-40 ms a report for nothing our template uses.
-    Falls back to the full HTMLExporter if nbconvert's internals differ."""
-    from nbconvert import HTMLExporter
-
-    try:
-        from nbconvert.exporters.templateexporter import TemplateExporter
-        from nbconvert.filters.highlight import Highlight2HTML
-        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-    except ImportError:  # pragma: no cover - another nbconvert
-        return HTMLExporter
-
-    class ReportExporter(HTMLExporter):
-        def from_notebook_node(self, nb, resources=None, **kw):
-            if not hasattr(self, "_nb_metadata"):  # pragma: no cover - another nbconvert
-                return super().from_notebook_node(nb, resources, **kw)
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-            resources = self._init_resources(resources)
-            filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
-                                                     resources=resources)
-            self.register_filter("highlight_code", highlight_code)
-            self.register_filter("filter_data_type", filter_data_type)
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-    return ReportExporter
-
-
-def _new_exporter(with_code: bool, lang: str, compact_images: bool):
-    from traitlets.config import Config
-
-    HTMLExporter = _exporter_class()  # noqa: N806
-
-    from siianalysis.report.images import compact_images_preprocessor
-
-    c = Config()
-    c.TagRemovePreprocessor.enabled = True
-    c.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS if with_code else EXPERT_REMOVE_CELL_TAGS)
-    c.TagRemovePreprocessor.remove_input_tags = set(REMOVE_INPUT_TAGS)
-    c.TagRemovePreprocessor.remove_all_outputs_tags = set(REMOVE_OUTPUT_TAGS)
-    c.HTMLExporter.exclude_input = not with_code
-    c.HTMLExporter.exclude_input_prompt = not with_code
-    c.HTMLExporter.exclude_output_prompt = not with_code
-    c.HTMLExporter.embed_images = True  # markdown images inline: the page must open offline
-    c.HTMLExporter.language_code = lang
-    exporter = HTMLExporter(config=c, template_name=TEMPLATE_NAME,
-                            extra_template_basedirs=[str(TEMPLATE_DIR)])
-    # nbconvert may log warnings (e.g. images without alt text) that would tear the batch's
-    # progress bar.
-    quiet = logging.getLogger("siianalysis.report.nbconvert")
-    quiet.setLevel(logging.ERROR)
-    exporter.log = quiet
-    exporter.register_preprocessor(_stable_ids_preprocessor(), enabled=True)
-    if not with_code:
-        exporter.register_preprocessor(_drop_stderr_preprocessor(), enabled=True)
-    if compact_images:
-        exporter.register_preprocessor(compact_images_preprocessor(), enabled=True)
-    return exporter
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` via a temp file + ``os.replace``: a reader never sees half a file.
-
-    The temp name carries the pid and thread (one writer per file per thread); ``open``
-    keeps the umask's permissions, unlike ``mkstemp``'s 0600.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def notebook_to_html(notebook: Any, out_html: Path | str, *, with_code: bool = False,
-                     lang: str = "th", title: str | None = None, compact_images: bool = True) -> Path:
-    """Convert an (executed) notebook to a self-contained HTML file.
-
-    Args:
-        notebook: the ``.ipynb`` path, or a notebook node (e.g. papermill's return value).
-        out_html: the HTML file to write (atomically).
-        with_code: keep code (researchers) instead of hiding it (experts).
-        lang: page language.
-        title: the page ``<title>``; default: the notebook's metadata title, else the file stem.
-        compact_images: recompress inline PNGs where smaller.
-    """
-    import nbformat
-
-    out_html = Path(out_html)
-    nb = notebook if isinstance(notebook, dict) else nbformat.read(Path(notebook), as_version=4)
-    resources = {"metadata": {"name": out_html.stem}, "siireport_title": title}
-    body, _ = html_exporter(with_code, lang, compact_images).from_notebook_node(nb, resources=resources)
-    write_atomic(out_html, body)
-    return out_html
-
-
 def is_transient(exc: BaseException) -> bool:
     """A kernel that died or was slow to start: worth one more try.
 
@@ -268,8 +91,6 @@ def is_transient(exc: BaseException) -> bool:
     """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
-
-    from siianalysis.report.kernel import KernelSetupError
 
     if isinstance(exc, (PapermillExecutionError, CellTimeoutError)):
         return False
@@ -333,146 +154,67 @@ def _quiet_papermill() -> None:
     logging.getLogger("papermill").setLevel(logging.ERROR)
 
 
-ENGINE_NAME = "siianalysis-warm"
-
-
-def _quiet_log() -> logging.Logger:
-    """nbclient's logger in a batch: what it would print ("Kernel died while waiting for
-    execute reply", …) reaches the result as an exception anyway, and would tear the bar."""
-    log = logging.getLogger("siianalysis.report.nbclient")
-    log.setLevel(logging.CRITICAL)
-    return log
-
-
-@lru_cache(maxsize=1)
-def _register_engine() -> str:
-    """Register (once per process) the papermill engine that runs on a kernel it is given.
-
-    Compared with papermill's ``nbclient`` engine it:
-
-    - uses the kernel manager passed as ``km`` (nbclient then does not own it, so it
-      neither starts nor shuts the kernel down) and the client passed as ``kc`` (kept
-      open from report to report: a new client costs a handshake and 0.2 s of waiting
-      for a quiet IOPub channel). Without ``kc`` it makes one and stops its channels
-      afterwards (nbclient would leave them open: sockets and a heartbeat thread);
-    - writes the output notebook only when execution stops with an exception (timeout,
-      dead kernel); papermill itself writes it at the end, with the error marked when a
-      cell raised. papermill's default rewrites the whole notebook twice per cell.
-    """
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-    from papermill.utils import merge_kwargs, remove_args
-
-    class OwnKernelClient(PapermillNotebookClient):
-        def __init__(self, nb_man, km=None, kc=None, **kw):
-            super().__init__(nb_man, km=km, **kw)
-            self.kc, self._own_kc = kc, kc is None
-
-        def execute(self, **kwargs):
-            try:
-                return super().execute(**kwargs)
-            finally:
-                kc, self.kc = self.kc, None
-                if kc is not None and self._own_kc:
-                    try:
-                        kc.stop_channels()
-                    except Exception:  # noqa: BLE001
-                        pass
-
-    class WarmKernelEngine(NBClientEngine):
-        @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=False, log_output=False,
-                             autosave_cell_every=30, **kwargs):
-            nb_man = NotebookExecutionManager(nb, output_path=None, progress_bar=False, log_output=log_output,
-                                              autosave_cell_every=0)
-            nb_man.notebook_start()
-            try:
-                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-            except BaseException:
-                nb_man.output_path = output_path  # the final save below writes what ran
-                raise
-            finally:
-                nb_man.cleanup_pbar()
-                nb_man.notebook_complete()
-            return nb_man.nb
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-            kwargs = remove_args(["input_path"], **kwargs)
-            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-            final_kwargs = merge_kwargs(
-                safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
-                startup_timeout=start_timeout, kernel_name=kernel_name, log=_quiet_log(),
-                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
-            )
-            return OwnKernelClient(nb_man, **final_kwargs).execute()
-
-    papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
-    return ENGINE_NAME
-
-
 def _execute(notebook: Path, out_nb: Path, parameters: dict[str, Any], kernel: Any,
              timeout: int | None, start_timeout: int) -> Any:
     """Run ``notebook`` on ``kernel`` (prepared) with papermill; returns the executed notebook node."""
     import papermill as pm
 
     return pm.execute_notebook(
-        str(notebook), str(out_nb), parameters=dict(parameters), engine_name=_register_engine(),
-        kernel_name=kernel.kernel_name, km=kernel.km, kc=getattr(kernel, "client", None), execution_timeout=timeout, start_timeout=start_timeout,
-        progress_bar=False, log_output=False,
+        str(notebook), str(out_nb), parameters=dict(parameters), engine_name=register_engine(),
+        kernel_name=kernel.kernel_name, km=kernel.km, kc=getattr(kernel, "client", None),
+        execution_timeout=timeout, start_timeout=start_timeout, progress_bar=False, log_output=False,
     )
 
 
-def render_report(notebook: Path | str, parameters: dict[str, Any], out_html: Path | str, *,
-                  with_code: bool = False, kernel_name: str = "python3", lang: str = "th",
-                  timeout: int | None = DEFAULT_TIMEOUT, start_timeout: int = DEFAULT_START_TIMEOUT,
-                  retries: int = 1, cwd: Path | str | None = None, key: str | None = None,
-                  title: str | None = None, kernel: Any = None, compact_images: bool = True) -> RenderResult:
-    """Execute ``notebook`` with ``parameters`` and write ``out_html`` (+ ``.ipynb`` beside it).
+def render_report(notebook: Path | str, parameters: dict[str, Any], out: Path | str, *,
+                  options: RenderOptions | None = None, kernel: Any = None, title: str | None = None,
+                  key: str | None = None, cwd: Path | str | None = None, **changes: Any) -> RenderResult:
+    """Execute ``notebook`` with ``parameters`` and write the document ``out`` (+ ``.ipynb`` beside it).
 
     Args:
         notebook: the source notebook (never modified).
         parameters: injected by papermill as Python literals after the ``parameters`` cell.
-        out_html: the HTML to write; the executed notebook goes to the same path with ``.ipynb``.
-        with_code: show code (researchers); default hides it (experts).
-        kernel_name: the Jupyter kernel to run (``python3`` = this environment's ipykernel);
-            ignored when ``kernel`` is given (it has its own).
-        lang: page language of the HTML.
-        timeout: seconds a single cell may run (``None``: no limit).
-        start_timeout: seconds to wait for the kernel to start.
-        retries: extra attempts after a dead or slow-to-start kernel (each on a new kernel).
-        cwd: the kernel's working directory (default: the notebook's folder, as in Jupyter).
-        key: the report's name in results (default: the HTML's stem).
-        title: the HTML ``<title>`` (escaped by the template; default: the notebook's metadata
-            title, else the HTML's stem).
+        out: the document to write; its suffix picks the exporter (``.html``). The executed
+            notebook goes to the same path with ``.ipynb``.
+        options: how to run and export it (``RenderOptions``: audience, language, kernel,
+            timeouts, retries, images). Its fields may also be given as keywords
+            (``with_code=True``, ``timeout=60``), alone or on top of ``options``.
         kernel: a ``kernel.WarmKernel`` to run on (reset first, left running, restarted before
-            its next report if this one failed). ``None``: a new kernel just for this report.
-        compact_images: recompress inline PNGs in the HTML where smaller.
+            its next report if this one failed). ``None``: a new plain kernel just for this
+            report (``options.kernel_name``).
+        title: the document's title (escaped by the template; default: the notebook's metadata
+            title, else the file's stem).
+        key: the report's name in results (default: the document's stem).
+        cwd: the kernel's working directory (default: the notebook's folder, as in Jupyter).
 
     Returns:
         A ``RenderResult``; this function does not raise for notebook or kernel errors.
-    """
-    from siianalysis.report.kernel import KernelOptions, WarmKernel
 
+    Raises:
+        exporters.UnknownFormatError: no exporter for ``out``'s suffix (before anything runs).
+        TypeError: a keyword that is no ``RenderOptions`` field.
+    """
+    options = RenderOptions.of(options, **changes)
+    notebook, out = Path(notebook), Path(out)
+    exporter = exporters.get(out.suffix)
     _quiet_papermill()
-    notebook, out_html = Path(notebook), Path(out_html)
-    out_nb = out_html.with_suffix(".ipynb")
-    out_html.parent.mkdir(parents=True, exist_ok=True)
+    out_nb = out.with_suffix(".ipynb")
+    out.parent.mkdir(parents=True, exist_ok=True)
     out_nb.unlink(missing_ok=True)  # never mistake an older run's notebook for this one's
-    result = RenderResult(key=key or out_html.stem, status="failed", notebook_out=str(out_nb))
+    result = RenderResult(key=key or out.stem, status="failed", notebook_out=str(out_nb))
     run_dir = Path(cwd) if cwd else notebook.parent
     start = time.perf_counter()
     error: BaseException | None = None
     executed = None
-    for attempt in range(1, retries + 2):
+    for attempt in range(1, options.retries + 2):
         result.attempts = attempt
         own = kernel is None
         k = kernel if kernel is not None else WarmKernel(
-            KernelOptions(kernel_name=kernel_name, warm_modules=(), start_timeout=start_timeout), warm=False)
+            KernelOptions(kernel_name=options.kernel_name, warm_modules=(), start_timeout=options.start_timeout),
+            warm=False)
         try:
             k.prepare(run_dir)
-            executed = _execute(notebook, out_nb, parameters, k, timeout, start_timeout)
+            executed = _execute(notebook, out_nb, parameters, k, options.timeout, options.start_timeout)
             error = None
         except Exception as exc:  # noqa: BLE001 - every failure becomes a result
             error = exc
@@ -481,7 +223,7 @@ def render_report(notebook: Path | str, parameters: dict[str, Any], out_html: Pa
                 k.shutdown(now=True)
             else:
                 k.report_done(error is None)
-        if error is None or not is_transient(error) or attempt > retries:
+        if error is None or not is_transient(error) or attempt > options.retries:
             break
         time.sleep(1)  # a loaded machine: give the next kernel a moment
     if error is None:
@@ -490,22 +232,23 @@ def render_report(notebook: Path | str, parameters: dict[str, Any], out_html: Pa
         result.error_name = type(error).__name__
         result.error_message = str(error).strip()
         _locate_failure(result, out_nb, error)
-    # HTML also for a failed run: the partial notebook shows where it stopped.
-    source = executed if error is None and executed is not None else (out_nb if out_nb.exists() else None)
-    if source is not None:
+    # A document also for a failed run: the partial notebook shows where it stopped.
+    if (error is None and executed is not None) or out_nb.exists():
         try:
-            notebook_to_html(source, out_html, with_code=with_code, lang=lang, title=title,
-                             compact_images=compact_images)
-            result.html = str(out_html)
+            import nbformat
+
+            nb = executed if error is None and executed is not None else nbformat.read(out_nb, as_version=4)
+            exporter.export(nb, out, options, title)
+            result.output = str(out)
         except Exception as exc:  # noqa: BLE001
             if result.status == "rendered":
                 result.status = "failed"
                 result.error_name = type(exc).__name__
-                result.error_message = f"HTML conversion failed: {exc}"
+                result.error_message = f"{exporter.suffix} export failed: {exc}"
     if result.status == "rendered" and not out_nb.exists():
         result.status, result.error_name = "failed", "MissingOutput"
         result.error_message = f"papermill wrote no notebook at {out_nb}"
-    if result.status == "failed" and result.html is None:
-        out_html.unlink(missing_ok=True)  # no stale report from older inputs
+    if result.status == "failed" and result.output is None:
+        out.unlink(missing_ok=True)  # no stale report from older inputs
     result.seconds = time.perf_counter() - start
     return result

@@ -1,16 +1,18 @@
 """Where the reports go: a local folder, or any fsspec URL (``file://``, ``s3://``, …).
 
 A plain path is the fast path: files are written in place (atomically, temp file
-+ ``os.replace``). A URL goes through fsspec: a render worker writes the HTML
-and the executed notebook into a local temporary folder and then uploads both
-(``upload_report``); the client reads and writes ``.manifest.json`` and
-``index.html`` through fsspec too. ``s3://`` needs ``s3fs`` installed on the
-client and on every worker (other protocols: their fsspec package).
++ ``os.replace``: ``write_atomic``). A URL goes through fsspec: a render worker
+writes the document and the executed notebook into a local temporary folder and
+then uploads both (``upload_report``); the client reads and writes the manifest
+and the batch's own pages through fsspec too. ``s3://`` needs ``s3fs`` installed
+on the client and on every worker (other protocols: their fsspec package).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,34 @@ URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 def is_url(location: str | Path) -> bool:
     """True for ``proto://…`` (fsspec), False for a plain path (also ``C:\\…``)."""
     return isinstance(location, str) and bool(URL.match(location))
+
+
+def suffix_of(location: str | Path) -> str:
+    """The file suffix of a path or URL (``".html"``; ``""`` when it has none)."""
+    return Path(str(location).rsplit("/", 1)[-1]).suffix
+
+
+def beside(location: str, suffix: str) -> str:
+    """The path or URL of the file beside ``location`` with ``suffix`` instead of its own."""
+    own = suffix_of(location)
+    return (location[: -len(own)] if own else location) + suffix
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` via a temp file + ``os.replace``: a reader never sees half a file.
+
+    The temp name carries the pid and thread (one writer per file per thread); ``open``
+    keeps the umask's permissions, unlike ``mkstemp``'s 0600.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class Storage:
@@ -111,8 +141,6 @@ class Storage:
     def write_text(self, rel: str, text: str) -> None:
         """Write ``text`` (locally atomic; remote: one upload, which object stores make atomic)."""
         if self.local is not None:
-            from siianalysis.report.render import write_atomic
-
             write_atomic(self.local / rel, text)
             return
         self.fs.pipe_file(self._path(rel), text.encode("utf-8"))
@@ -131,32 +159,32 @@ class Storage:
             self._listing.discard(rel)
 
 
-def upload_report(local_html: Path, local_nb: Path, html_url: str, html_ok: bool) -> dict[str, Any]:
-    """Copy a report rendered into a temp folder to its URL (HTML and ``.ipynb`` beside it).
+def upload_report(local_out: Path, local_nb: Path, out_url: str, out_ok: bool) -> dict[str, Any]:
+    """Copy a report rendered into a temp folder to its URL (its document, and the ``.ipynb``
+    beside it).
 
-    Returns the locations to put in the result (``html`` None when no HTML was written; a
-    stale remote HTML is then removed, as a local run would do).
+    Returns the locations to put in the result (``output`` None when no document was written;
+    a stale remote document is then removed, as a local run would do).
     """
     from fsspec.core import url_to_fs
 
-    fs, html_path = url_to_fs(html_url)
-    nb_path = html_path[: -len(".html")] + ".ipynb" if html_path.endswith(".html") else html_path + ".ipynb"
-    nb_url = html_url[: -len(".html")] + ".ipynb" if html_url.endswith(".html") else html_url + ".ipynb"
-    parent = html_path.rsplit("/", 1)[0]
+    fs, out_path = url_to_fs(out_url)
+    nb_path, nb_url = beside(out_path, ".ipynb"), beside(out_url, ".ipynb")
+    parent = out_path.rsplit("/", 1)[0]
     if parent:
         fs.makedirs(parent, exist_ok=True)
-    out: dict[str, Any] = {"html": None, "notebook_out": None}
+    where: dict[str, Any] = {"output": None, "notebook_out": None}
     if local_nb.exists():
         fs.put_file(str(local_nb), nb_path)
-        out["notebook_out"] = nb_url
+        where["notebook_out"] = nb_url
     else:
         _rm(fs, nb_path)
-    if html_ok and local_html.exists():
-        fs.put_file(str(local_html), html_path)
-        out["html"] = html_url
+    if out_ok and local_out.exists():
+        fs.put_file(str(local_out), out_path)
+        where["output"] = out_url
     else:
-        _rm(fs, html_path)
-    return out
+        _rm(fs, out_path)
+    return where
 
 
 def _rm(fs: Any, path: str) -> None:
