@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup reports test lab sample bench bench-large clean
+.PHONY: setup reports test test-fast lab sample bench bench-large clean
 
 $(STAMP): pyproject.toml
 	@test -x "$(BIN)/python" || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,11 @@ setup: $(STAMP)  ## create .venv and install the project
 reports: setup  ## the main job: data/raw → data/processed → reports/
 	$(BIN)/siianalysis build
 
-test: setup  ## run the test suite
+test: setup  ## run the test suite, all of it (≈4 min on 2 cores)
 	$(BIN)/python -m pytest -q
+
+test-fast: setup  ## the tests that start no kernel, cluster or batch (≈1 min): while you work
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lab: setup  ## JupyterLab on notebooks/ with the project's environment as kernel
 	$(BIN)/jupyter lab notebooks/

@@ -534,6 +534,7 @@ def html_outputs(nb) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow
 def test_notebooks_show_the_reviews(processed, tmp_path):
     """The notebooks without reviews run in ``test_notebooks``; here with feedback.parquet."""
     out = {}

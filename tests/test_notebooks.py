@@ -117,6 +117,7 @@ def run(processed, tmp_path_factory):
     return execute
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_tambon_report_runs_and_shows_every_section(run, processed, lang):
     nb = run("tambon_report", lang)
@@ -140,6 +141,7 @@ def test_tambon_report_runs_and_shows_every_section(run, processed, lang):
     assert str(h.esc(w.t("feedback.none", lang))) in html
 
 
+@pytest.mark.slow
 def test_network_report_runs_and_links_every_tambon(run, processed):
     nb = run("network_report")
     html = html_outputs(nb)
@@ -154,6 +156,7 @@ def test_network_report_runs_and_links_every_tambon(run, processed):
     assert str(h.esc(w.t("feedback.none", "th"))) in html  # no review yet
 
 
+@pytest.mark.slow
 def test_explore_notebook_runs(run):
     nb = run("explore")
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]

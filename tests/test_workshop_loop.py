@@ -41,6 +41,7 @@ def _fill_one_row(path: Path) -> None:
     wb.save(path)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (NOTEBOOKS / "tambon_report.ipynb").exists(), reason="notebooks not beside the package")
 def test_review_compile_bundle_through_the_cli(tmp_path, capsys):
     raw, processed, reports = tmp_path / "raw", tmp_path / "processed", tmp_path / "reports"
