@@ -177,7 +177,7 @@ def run_report(job: tuple[str, dict[str, Any], str]) -> tuple[str, float, int]:
     return Path(out_html).stem, time.perf_counter() - start, len(data)
 
 
-WARM_MODULES = (  # the engine's warm-up list (siianalysis.report.kernel.DEFAULT_WARM_MODULES) when it has one
+WARM_MODULES = (  # a report kernel's warm-up list (siianalysis.report.batch.warmup.MODULES) when it has one
     "numpy", "pandas", "pyarrow.parquet", "matplotlib", "matplotlib.pyplot",
     "siianalysis", "siianalysis.analysis", "siianalysis.analysis.plots", "siianalysis.analysis.thaitext",
     "siianalysis.sections", "siianalysis.sections.tambon", "siianalysis.sections.network",

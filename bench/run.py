@@ -248,10 +248,23 @@ def machine_info() -> list[tuple[str, str]]:
             ("packages", ", ".join(versions))]
 
 
-def engine_features() -> dict[str, bool]:
+def engine_keywords() -> set[str]:
+    """The keywords ``build_reports`` takes: its own, and the fields of ``RenderOptions``
+    (which it accepts as keywords) where the engine has one."""
     from siianalysis.report.batch import build_reports
 
-    params = inspect.signature(build_reports).parameters
+    names = set(inspect.signature(build_reports).parameters)
+    try:
+        from dataclasses import fields
+
+        from siianalysis.report.options import RenderOptions
+    except ImportError:  # an engine from before the options object: all are in the signature
+        return names
+    return names | {f.name for f in fields(RenderOptions)}
+
+
+def engine_features() -> dict[str, bool]:
+    params = engine_keywords()
     return {k: k in params for k in ENGINE_KWARGS}
 
 
@@ -456,7 +469,7 @@ def _child_batch_main(spec_json: str) -> int:
     from siianalysis.report.batch import build_reports
 
     spec = json.loads(spec_json)
-    params = inspect.signature(build_reports).parameters
+    params = engine_keywords()
     missing = [k for k in spec.get("kwargs", {}) if k not in params]
     if missing:
         print(CHILD_MARK + json.dumps({"error": f"engine lacks {', '.join(missing)}"}))
