@@ -129,31 +129,15 @@ def split_document(grids: list[Grid], blocks: dict[int, list[Block]], codebook: 
             current = open_span(next(iter(names_here)))
             current.pieces.append(Piece(gi, 0, grid.n_rows, list(grid_blocks)))
             continue
-        # Cut the grid at each place line; a table belongs to the place above it.
-        cuts = [(r, name) for r, name in places[gi]]
-        start = 0
-        pending: list[Block] = []
-        piece_span = current
-        for block in grid_blocks:
-            while cuts and cuts[0][0] < block.header_row:
-                r, name = cuts.pop(0)
-                if piece_span is not None and (pending or start < r):
-                    piece_span.pieces.append(Piece(gi, start, r, pending))
-                elif pending:
-                    unplaced.extend((gi, b) for b in pending)
-                pending, start = [], r
-                piece_span = open_span(name)
-            pending.append(block)
-        for r, name in cuts:  # place lines below the last table of this grid
-            if piece_span is not None and (pending or start < r):
-                piece_span.pieces.append(Piece(gi, start, r, pending))
-            elif pending:
-                unplaced.extend((gi, b) for b in pending)
-            pending, start = [], r
-            piece_span = open_span(name)
-        if piece_span is not None:
-            piece_span.pieces.append(Piece(gi, start, grid.n_rows, pending))
-        elif pending:
-            unplaced.extend((gi, b) for b in pending)
-        current = piece_span
+        # Cut the grid at each place line; a table belongs to the place above it,
+        # the rows above the first place line to the worksheet before (if any).
+        bounds = [0, *(r for r, _ in places[gi]), grid.n_rows]
+        owners = [current, *(open_span(name) for _, name in places[gi])]
+        for owner, start, end in zip(owners, bounds, bounds[1:]):
+            inside = [b for b in grid_blocks if start <= b.header_row < end]
+            if owner is not None and (inside or start < end):
+                owner.pieces.append(Piece(gi, start, end, inside))
+            elif owner is None:
+                unplaced.extend((gi, b) for b in inside)
+        current = owners[-1]
     return DocumentLayout(spans, unplaced, several=True)
