@@ -37,6 +37,7 @@ from lxml import etree
 
 from siianalysis.readers.base import MAX_FILE_BYTES, UnreadableFile, brief
 from siianalysis.readers.archive import read_part
+from siianalysis.readers.flow import TextFlow
 from siianalysis.readers.grid import Grid, RawDocument
 from siianalysis.readers.symbols import CHECKED, UNCHECKED, is_symbol_font, symbol_char
 
@@ -311,35 +312,20 @@ def _grids(package: zipfile.ZipFile, source: str) -> list[Grid]:
         hint = " (an .ods renamed .odt? rename it back)" if kind == "spreadsheet" else ""
         raise UnreadableFile("corrupt-file", f"not an OpenDocument text: its body holds {kind}{hint}")
     doc = _Document(root, _font_faces(root))
-    grids: list[Grid] = []
-    text: list[str] = []
-    n_text = n_table = 0
-
-    def flush() -> None:
-        nonlocal n_text
-        if text:
-            n_text += 1
-            grids.append(Grid(source, f"text {n_text}", "docx-text", [[t] for t in text]))
-            text.clear()
-
+    flow = TextFlow(source)
     for block in _blocks(body):
-        if block.tag != TABLE:
-            line = doc.paragraph_text(block)
-            if line.strip():
-                text.append(line)
-            continue
-        flush()
-        n_table += 1
-        cells = doc.table_rows(block)
-        if any(c.strip() for row in cells for c in row):
-            grids.append(Grid(source, f"table {n_table}", "docx-table", cells))
-    flush()
-    if n_text == 0 and "styles.xml" in package.namelist():
+        if block.tag == TABLE:
+            flow.table(doc.table_rows(block))
+        else:
+            flow.paragraph(doc.paragraph_text(block))
+
+    def header_lines() -> list[str]:
+        if "styles.xml" not in package.namelist():
+            return []
         styles_root = _parse(read_part(package, "styles.xml", MAX_FILE_BYTES), "styles.xml")
-        header = _header_lines(_Document(styles_root, _font_faces(styles_root)), styles_root)
-        if header:
-            grids.insert(0, Grid(source, "header", "docx-text", [[t] for t in header]))
-    return grids
+        return _header_lines(_Document(styles_root, _font_faces(styles_root)), styles_root)
+
+    return flow.grids(header_lines)
 
 
 def read_odt(path: Path, display_name: str) -> list[RawDocument]:

@@ -1,19 +1,14 @@
 """Word documents (.docx) as grids, through python-docx.
 
 Teams often fill the handout in Word: a line naming the tambon, then the tables.
-The body is walked in order (content controls included): each run of non-empty
-paragraphs between tables becomes a one-column ``docx-text`` grid ("text N",
-empty paragraphs skipped), each table a ``docx-table`` grid ("table N", N the
-table's position in the body counting from 1, so an empty, skipped table still
-uses its number). The XML is read directly rather than through ``_Cell`` objects
+The body is walked in order (content controls included) into the grids of
+``readers.flow`` ("text N", "table N", "header"). The XML is read directly rather than through ``_Cell`` objects
 because python-docx repeats merged cells; here a merged range keeps its text at
 the top-left grid position and '' elsewhere, the convention of every reader:
 a ``gridSpan`` cell is followed by '' for the columns it covers, and a
 ``vMerge`` continuation cell is '' (its text, if any, is not shown by Word).
 Nested tables are flattened into their cell's text, one line per nested row
-with the row's non-empty cells joined by a tab. Headers are read only when the
-body has no text at all (teams put the tambon name there): grid part "header".
-Ticks are made readable: symbol-font ticks (Wingdings ü, Wingdings 2 P …) become
+with the row's non-empty cells joined by a tab. Ticks are made readable: symbol-font ticks (Wingdings ü, Wingdings 2 P …) become
 the marks they show (✓ ☑ ✗ ☒, the codebook's ``ticks.symbol_fonts``), and
 check boxes (content controls, form fields) ☑ when checked, ☐ when not.
 """
@@ -29,6 +24,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
 from siianalysis.readers.base import UnreadableFile, brief
+from siianalysis.readers.flow import TextFlow
 from siianalysis.readers.grid import Grid, RawDocument
 from siianalysis.readers.symbols import CHECKED, UNCHECKED, is_symbol_font, symbol_char
 
@@ -172,10 +168,6 @@ def table_rows(tbl) -> list[list[str]]:
     return [r + [""] * (width - len(r)) for r in rows]
 
 
-def _has_text(cells: list[list[str]]) -> bool:
-    return any(c.strip() for row in cells for c in row)
-
-
 def _header_lines(document) -> list[str]:
     lines: list[str] = []
     for section in document.sections:
@@ -208,34 +200,13 @@ def _main_body(path: Path):
 
 
 def _grids(body, source: str, path: Path) -> list[Grid]:
-    grids: list[Grid] = []
-    text: list[str] = []
-    n_text = n_table = 0
-
-    def flush() -> None:
-        nonlocal n_text
-        if text:
-            n_text += 1
-            grids.append(Grid(source, f"text {n_text}", "docx-text", [[t] for t in text]))
-            text.clear()
-
+    flow = TextFlow(source)
     for block in _blocks(body):
         if block.tag == W_P:
-            line = paragraph_text(block)
-            if line.strip():
-                text.append(line)
-            continue
-        flush()
-        n_table += 1
-        cells = table_rows(block)
-        if _has_text(cells):
-            grids.append(Grid(source, f"table {n_table}", "docx-table", cells))
-    flush()
-    if n_text == 0:
-        header = _header_lines(docx.Document(str(path)))
-        if header:
-            grids.insert(0, Grid(source, "header", "docx-text", [[t] for t in header]))
-    return grids
+            flow.paragraph(paragraph_text(block))
+        else:
+            flow.table(table_rows(block))
+    return flow.grids(lambda: _header_lines(docx.Document(str(path))))
 
 
 def _is_ole(path: Path) -> bool:
