@@ -25,6 +25,8 @@ import zlib
 
 from lxml import etree
 
+from siianalysis.readers.officexml import parse_xml
+
 Cell = tuple[int, int]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -57,15 +59,10 @@ _CHUNK = 1 << 22  # inflated a chunk at a time: a part that inflates absurdly co
 _LOCAL_HEADER = 30
 
 
-def _parse(data: bytes):
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    return etree.fromstring(data, parser)
-
-
 def sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
     """An xlsx package's worksheet part paths ("xl/worksheets/sheet1.xml") → sheet names."""
-    workbook = _parse(package.read("xl/workbook.xml"))
-    rels_root = _parse(package.read("xl/_rels/workbook.xml.rels"))
+    workbook = parse_xml(package.read("xl/workbook.xml"))
+    rels_root = parse_xml(package.read("xl/_rels/workbook.xml.rels"))
     targets = {}
     for rel in rels_root.iter(f"{{{_PKG_REL}}}Relationship"):
         target = rel.get("Target", "")
@@ -83,7 +80,7 @@ def _unvalued(sheet_xml: bytes) -> dict[Cell, str]:
     """Formula cells of one worksheet part that store no value → "=formula"."""
     from openpyxl.formula.translate import Translator
 
-    root = _parse(sheet_xml)
+    root = parse_xml(sheet_xml)
     shared: dict[str, tuple[str, str]] = {}  # si → (formula, its cell)
     found: dict[Cell, str] = {}
     for c in root.iter(f"{{{_MAIN}}}c"):

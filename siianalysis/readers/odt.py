@@ -40,25 +40,9 @@ from siianalysis.readers.archive import read_part
 from siianalysis.readers.flow import TextFlow
 from siianalysis.readers.grid import Grid, RawDocument
 from siianalysis.readers.symbols import CHECKED, UNCHECKED, is_symbol_font, symbol_char
+from siianalysis.readers.officexml import odf, parse_xml
 
-_NS = {
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
-    "form": "urn:oasis:names:tc:opendocument:xmlns:form:1.0",
-    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
-    "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
-    "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
-    "field": "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0",
-    "loext": "urn:org:documentfoundation:names:experimental:office:xmlns:loext:1.0",
-    "xml": "http://www.w3.org/XML/1998/namespace",
-}
-
-
-def _q(name: str) -> str:
-    prefix, local = name.split(":")
-    return f"{{{_NS[prefix]}}}{local}"
+_q = odf
 
 
 T_P, T_H, TABLE = _q("text:p"), _q("text:h"), _q("table:table")
@@ -85,7 +69,6 @@ _ON = ("true", "1", "checked", "on")
 # (``text:s``) counts at most _MAX_SPACES.
 MAX_CELLS = 200_000
 _MAX_SPACES = 64
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 class _Document:
@@ -281,7 +264,7 @@ def _style_fonts(root, faces: dict[str, str]) -> dict[str, str]:
 
 def _parse(data: bytes, part: str):
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = parse_xml(data)
     except etree.XMLSyntaxError as exc:
         raise UnreadableFile("corrupt-file", f"{part} is not well-formed XML ({brief(exc)})") from exc
     if root.getroottree().docinfo.doctype:

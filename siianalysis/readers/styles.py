@@ -31,6 +31,7 @@ from bisect import bisect_right
 from typing import Literal
 
 from siianalysis.readers.grid import CellLook
+from siianalysis.readers.officexml import odf, parse_xml
 
 StyleKind = Literal["xlsx", "ods"]
 Cell = tuple[int, int]
@@ -196,7 +197,7 @@ class _XlsxBook:
 
         self.package = zipfile.ZipFile(io.BytesIO(data))
         self.parts = {name: part for part, name in sheet_parts(self.package).items()}
-        root = _parse_xml(self.package.read("xl/styles.xml"))
+        root = parse_xml(self.package.read("xl/styles.xml"))
 
         def children(path: str) -> list:
             parent = root.find(path)
@@ -222,7 +223,7 @@ class _XlsxBook:
         part = self.parts.get(name)
         if part is None:
             return looks
-        root = _parse_xml(self.package.read(part))
+        root = parse_xml(self.package.read(part))
         columns: list[tuple[int, int, str]] = [  # (first, last) column, 0-based, and its format
             (int(col.get("min", 1)) - 1, int(col.get("max", 1)) - 1, col.get("style"))
             for col in root.iter(f"{_MAIN}col") if col.get("style")
@@ -254,18 +255,7 @@ def _cell_ref(ref: str) -> tuple[int, int] | None:
 
 # ---------------------------------------------------------------- ods
 
-_NS = {
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
-    "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
-}
-
-
-def _q(name: str) -> str:
-    prefix, local = name.split(":")
-    return f"{{{_NS[prefix]}}}{local}"
+_q = odf
 
 
 _TABLE, _ROW, _CELL, _COVERED, _COLUMN = (_q(n) for n in (
@@ -274,13 +264,6 @@ _ROW_GROUPS = {_q(n) for n in ("table:table-header-rows", "table:table-rows", "t
 _COLUMN_GROUPS = {_q(n) for n in ("table:table-header-columns", "table:table-columns", "table:table-column-group")}
 _NAME, _STYLE_NAME, _DEFAULT_STYLE = _q("table:name"), _q("table:style-name"), _q("table:default-cell-style-name")
 _ROWS_REPEATED, _COLS_REPEATED = _q("table:number-rows-repeated"), _q("table:number-columns-repeated")
-
-
-def _parse_xml(data: bytes):
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    return etree.fromstring(data, parser)
 
 
 def _repeat(el, attr: str) -> int:
@@ -295,9 +278,9 @@ class _OdsBook:
 
     def __init__(self, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            self.content = _parse_xml(package.read("content.xml"))
+            self.content = parse_xml(package.read("content.xml"))
             names = set(package.namelist())
-            common = _parse_xml(package.read("styles.xml")) if "styles.xml" in names else None
+            common = parse_xml(package.read("styles.xml")) if "styles.xml" in names else None
         self.styles: dict[str, tuple[str | None, str | None, str | None]] = {}  # name → (fill, font, parent)
         self.fonts: dict[str, str] = {}  # font-face name → family
         for root in (common, self.content):
