@@ -99,3 +99,20 @@ def test_a_batch_in_a_second_format(tmp_path, text_format):
     assert manifest["reports"][f"tambon/{CM}"]["html"] == f"tambon/{CM}.txt"  # the document, whatever its format
     again = build_reports(processed, out, notebooks_dir=nbs, format=".txt", jobs=1, progress=False)
     assert (again.rendered, again.skipped) == (0, 4)
+
+
+def test_the_command_line_asks_for_a_format_by_name(tmp_path, capsys, monkeypatch):
+    from siianalysis.cli import main
+    from siianalysis.report import batch
+
+    processed = write_processed(tmp_path / "processed")
+    out = tmp_path / "out"
+    code = main(["report", "--processed", str(processed), "--out", str(out), "--notebooks", str(FIXTURES),
+                 "--format", "pdf", "--quiet"])
+    assert code == 2 and "no exporter for '.pdf' (formats: .html" in capsys.readouterr().err
+    assert not out.exists()
+
+    seen = {}
+    monkeypatch.setattr(batch, "build_reports", lambda processed, out, **kw: seen.update(kw) or batch.BatchResult(out))
+    assert main(["report", "--processed", str(processed), "--out", str(out), "--format", "HTML", "--quiet"]) == 0
+    assert seen["format"] == ".html"
