@@ -13,6 +13,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from siianalysis.codebook import load_codebook
+from siianalysis.parse import parse_worksheets
 from siianalysis.readers import SUPPORTED_SUFFIXES, Grid, UnreadableFile, read_file
 from siianalysis.readers.spreadsheet import cell_text
 from siianalysis.readers.tidy_csv import TIDY_COLUMNS, write_tidy_csv
@@ -287,7 +288,22 @@ def rec(table, row_code, field, value, label="", tambon="แม่แรม", am
                 table=table, row_code=row_code, label=label, field=field, value=value)
 
 
-def test_tidy_csv_two_tambons_laid_out_like_the_handout(tmp_path: Path):
+def fields(records) -> list[tuple[str, str, str, str, str, str]]:
+    """(table, row_code, label, field, value, ref) of each record, as the reader gave it."""
+    return [(r.table, r.row_code, r.label, r.field, r.value, r.ref) for r in records]
+
+
+def parsed_rows(doc) -> list[tuple[str, str, str, dict, dict]]:
+    """(row code, label, source, ticks that are ticked, texts) of the one worksheet a document holds."""
+    (ws,) = parse_worksheets(doc, CB).worksheets
+    return [(r.row_code, r.label, r.source, [c for c, t in r.ticks.items() if t], r.texts) for r in ws.rows]
+
+
+# The tidy CSV is read into records, not grids (the parser's work is no longer the
+# reader's): what these tests pinned in the grid the old reader laid out like the
+# handout (values, row order, line refs) is pinned in the records and, where the
+# grid's ordering and matching were the parser's job, in the parsed rows.
+def test_tidy_csv_two_tambons_read_as_records(tmp_path: Path):
     path = write_tidy_csv(tmp_path / "t.csv", [
         rec("people", "P2", "method", "อบรมแกนนำ"),          # line 2
         rec("people", "P1", "PC1", "✓"),                      # line 3
@@ -302,53 +318,58 @@ def test_tidy_csv_two_tambons_laid_out_like_the_handout(tmp_path: Path):
     assert len(docs) == 2
     doc = docs[0]
     assert doc.source_file == "forms/t.csv"
-    assert [(g.part, g.kind) for g in doc.grids] == [("identity", "csv"), ("people", "csv"), ("summary", "csv")]
-
-    ident = doc.grids[0]
-    assert ident.cells == [[CB.identity[k].th, v] for k, v in
-                           [("tambon", "แม่แรม"), ("amphoe", "แม่ริม"), ("province", "เชียงใหม่"), ("worksheet_date", "2020-10-27")]]
-    assert ident.ref(0, 1) == "line 2, column 2"
-
-    people = doc.grids[1]
-    outcomes = [f"{o.number}. {o.label.th}" for o in PEOPLE.outcomes]
-    assert people.cells[0] == [PEOPLE.label_column.th, PEOPLE.field("method").label.th, *outcomes, PEOPLE.field("plan").label.th]
-    assert people.cells[1:] == [
-        ["1. คนต้นแบบ", "ถอดบทเรียน\nคนต้นแบบ", "✓", "", "", "", "", "เพิ่มแกนนำ"],
-        ["2. ผู้นำการเปลี่ยนแปลง", "อบรมแกนนำ", "", "", "", "", "", ""],
-        ["6. อสม.", "", "", "", "", "", "", "ขยายผล"],
+    assert doc.grids == []
+    assert fields(doc.records) == [
+        ("people", "P2", "", "method", "อบรมแกนนำ", "line 2"),
+        ("people", "P1", "", "PC1", "✓", "line 3"),
+        ("people", "P1", "", "method", "ถอดบทเรียน\nคนต้นแบบ", "line 4"),
+        ("people", "P6", "อสม.", "plan", "ขยายผล", "line 5"),
+        ("summary", "S1", "", "achievements", "มีคนต้นแบบ", "line 6"),
+        ("people", "P1", "", "plan", "เพิ่มแกนนำ", "line 8"),
     ]
-    assert people.row_refs == ["line 1", "line 3", "line 2", "line 5"]  # records, as Excel numbers rows
-    assert people.ref(1, 2) == "line 3, column 3"
+    place = {"tambon": "แม่แรม", "amphoe": "แม่ริม", "province": "เชียงใหม่", "worksheet_date": "2020-10-27"}
+    assert all(r.identity == place for r in doc.records)
 
-    summary = doc.grids[2]
-    t4 = CB.table("summary")
-    assert summary.cells == [
-        [t4.label_column.th, t4.field("achievements").label.th, t4.field("plan").label.th],
-        [f"1. {t4.row('S1').label.th}", "มีคนต้นแบบ", ""],
+    # The handout's order (codebook rows, tables in turn) and each row's first line, now the parser's.
+    (ws,) = parse_worksheets(doc, CB).worksheets
+    assert list(ws.tables_found) == ["people", "summary"]
+    assert ws.identity.values == place and ws.identity.locations["tambon"] == "line 2"
+    assert parsed_rows(doc) == [
+        ("P1", "คนต้นแบบ", "forms/t.csv: line 3", ["PC1"], {"method": "ถอดบทเรียน\nคนต้นแบบ", "plan": "เพิ่มแกนนำ"}),
+        ("P2", PEOPLE.row("P2").label.th, "forms/t.csv: line 2", [], {"method": "อบรมแกนนำ"}),
+        ("P6", "อสม.", "forms/t.csv: line 5", [], {"plan": "ขยายผล"}),
+        ("S1", CB.table("summary").row("S1").label.th, "forms/t.csv: line 6", [], {"achievements": "มีคนต้นแบบ"}),
     ]
 
     other = docs[1]
-    assert other.grids[0].cells[0] == [CB.identity["tambon"].th, "ริมใต้"]
-    assert other.grids[1].cells[1] == ["1. คนต้นแบบ", "", "", "", "", "", "x", ""]
-    assert other.grids[1].row_refs == ["line 1", "line 7"]
+    assert fields(other.records) == [("people", "P1", "", "PC5", "x", "line 7")]
+    assert other.records[0].identity == place | {"tambon": "ริมใต้"}
+    assert parsed_rows(other) == [("P1", "คนต้นแบบ", "forms/t.csv: line 7", ["PC5"], {})]
 
 
 def test_tidy_csv_keeps_unknown_rows_fields_and_tables(tmp_path: Path):
     path = write_tidy_csv(tmp_path / "u.csv", [
-        rec("people", "P1", "MC1", "✓"),                 # outcome of another table: extra column
-        rec("people", "P9", "method", "ไม่รู้", label="อื่นๆ"),  # unknown row: extra row
-        rec("budget", "B1", "amount", "5000", label="งบ"),  # unknown table: own grid
+        rec("people", "P1", "MC1", "✓"),                 # outcome of another table: the row's note
+        rec("people", "P9", "method", "ไม่รู้", label="อื่นๆ"),  # unknown row: an "other" slot
+        rec("budget", "B1", "amount", "5000", label="งบ"),  # unknown table: reported
     ])
     doc = only_doc(path)
-    assert [g.part for g in doc.grids] == ["identity", "people", "budget"]
-    people = doc.grids[1]
-    assert people.cells[0][-1] == "MC1"
-    assert people.cells[1][0] == "1. คนต้นแบบ" and people.cells[1][-1] == "✓"
-    assert people.cells[2][:2] == ["อื่นๆ", "ไม่รู้"] and people.cells[2][-1] == ""
-    assert people.row_refs == ["line 1", "line 2", "line 3"]
-    budget = doc.grids[2]
-    assert budget.cells == [["budget", "amount"], ["งบ", "5000"]]
-    assert budget.row_refs == ["line 1", "line 4"]
+    assert fields(doc.records) == [
+        ("people", "P1", "", "MC1", "✓", "line 2"),
+        ("people", "P9", "อื่นๆ", "method", "ไม่รู้", "line 3"),
+        ("budget", "B1", "งบ", "amount", "5000", "line 4"),
+    ]
+    parsed = parse_worksheets(doc, CB)
+    assert parsed_rows(doc) == [
+        ("P1", "คนต้นแบบ", "u.csv: line 2", [], {"note": "MC1: ✓"}),
+        ("P6", PEOPLE.row("P6").label.th, "u.csv: line 3", [], {"method": "ไม่รู้"}),
+    ]
+    (ws,) = parsed.worksheets
+    assert [(p.location, p.code) for p in ws.problems if p.code != "table-missing"] == [
+        ("line 3", "other-row-unlabelled")]
+    (budget,) = parsed.problems
+    assert (budget.source_file, budget.location, budget.code) == ("u.csv", "line 4", "text-outside-table")
+    assert "'budget'" in budget.message and "B1 amount: '5000'" in budget.message
 
 
 def test_tidy_csv_without_bom_columns_in_any_order_and_multiline(tmp_path: Path):
@@ -364,21 +385,26 @@ def test_tidy_csv_without_bom_columns_in_any_order_and_multiline(tmp_path: Path)
     path = tmp_path / "plain.CSV"
     path.write_text(text, encoding="utf-8")
     doc = only_doc(path)
-    people = doc.grids[1]
-    assert len(people.cells[0]) == 8  # no extra column
-    assert people.cells[1:] == [
-        ["1. คนต้นแบบ", "บรรทัด1\nบรรทัด2", "", "✓", "", "", "", ""],
-        ["7. ชมรมผู้สูงอายุ", "", "", "", "", "", "", ""],
+    assert fields(doc.records) == [  # as written: the parser matches codes ignoring case
+        ("people", "P1", "", "method", "บรรทัด1\nบรรทัด2", "line 2"),
+        ("People", "p1", "", "pc2", "✓", "line 4"),
+        ("people", "P7", "ชมรมผู้สูงอายุ", "", "", "line 5"),
     ]
-    assert people.row_refs == ["line 1", "line 2", "line 5"]
-    assert doc.grids[0].cells[3] == [CB.identity["worksheet_date"].th, "2563-10-27"]
+    assert doc.records[0].identity["worksheet_date"] == "2563-10-27"
+    # One row P1 (no note: every code matched), and the "other" row the last line names.
+    assert parsed_rows(doc) == [
+        ("P1", "คนต้นแบบ", "plain.CSV: line 2", ["PC2"], {"method": "บรรทัด1\nบรรทัด2"}),
+        ("P7", "ชมรมผู้สูงอายุ", "plain.CSV: line 5", [], {}),
+    ]
 
 
 def test_tidy_csv_thai_windows_encoding(tmp_path: Path):
     path = tmp_path / "cp874.csv"
     row = ["แม่แรม", "แม่ริม", "เชียงใหม่", "", "people", "P1", "", "method", "อบรม"]
     path.write_bytes((",".join(TIDY_COLUMNS) + "\r\n" + ",".join(row) + "\r\n").encode("cp874"))
-    assert only_doc(path).grids[1].cells[1][:2] == ["1. คนต้นแบบ", "อบรม"]
+    doc = only_doc(path)
+    assert fields(doc.records) == [("people", "P1", "", "method", "อบรม", "line 2")]
+    assert parsed_rows(doc) == [("P1", "คนต้นแบบ", "cp874.csv: line 2", [], {"method": "อบรม"})]
 
 
 # --------------------------------------------------------------------------- unreadable files

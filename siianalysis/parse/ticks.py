@@ -12,17 +12,20 @@ beside other tick marks and "reached" where it is the only mark; a letter in a
 symbol font (Wingdings "ü") is the mark the font shows; and when no tick cell
 holds text, filled cells are ticks. Cell fills and fonts come from the grid's
 style source, asked only for such tables. Table-level findings are one warning
-per table, never one per cell.
+per table, never one per cell. ``read_tick_texts`` applies the rules that need
+only the text (crosses by their table, ambiguous cells) to tick values from
+anywhere: a grid's cells, or a structured source's records.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from siianalysis.codebook import Codebook
+from siianalysis.codebook import Codebook, Table
 from siianalysis.parse.locate import Block
 from siianalysis.problems import ProblemLog
 from siianalysis.readers.grid import Grid
@@ -82,6 +85,8 @@ def read_tick(raw: str, codebook: Codebook) -> TickReading:
 
 
 Cell = tuple[int, int]
+# Where a cell was written, for a person: ``ตาราง1!C7``, ``line 12``.
+CellRef = Callable[[int, int], str]
 # Cells named in a table-level warning; the rest are counted.
 _CELLS_NAMED = 12
 
@@ -112,8 +117,8 @@ def _looks_like_symbols(text: str, codebook: Codebook) -> bool:
     return bool(text) and all(ch in letters or ch.isspace() for ch in text)
 
 
-def _named(grid: Grid, cells: list[Cell]) -> str:
-    refs = [grid.ref(r, c) for r, c in sorted(cells)[:_CELLS_NAMED]]
+def _named(ref: CellRef, cells: list[Cell]) -> str:
+    refs = [ref(r, c) for r, c in sorted(cells)[:_CELLS_NAMED]]
     more = len(cells) - len(refs)
     return ", ".join(refs) + (f" and {more} more" if more > 0 else "")
 
@@ -127,8 +132,8 @@ def _marks(texts: dict[Cell, str], cells: list[Cell]) -> str:
     return " ".join(sorted({clean(texts[cell])[:1] for cell in cells}))
 
 
-def _table_name(block: Block) -> str:
-    return f"table {block.table.number} ({block.table.code})"
+def _table_name(table: Table) -> str:
+    return f"table {table.number} ({table.code})"
 
 
 def read_tick_cells(grid: Grid, block: Block, codebook: Codebook) -> TableTicks:
@@ -146,12 +151,29 @@ def read_tick_cells(grid: Grid, block: Block, codebook: Codebook) -> TableTicks:
         _ticks_from_colour(grid, block, codebook, out)
         return out
     _symbol_font_ticks(grid, codebook, texts, out)
-    _crosses_by_table(grid, block, codebook, texts, out)
+    return read_tick_texts(texts, block.table, block.outcome_cols, codebook, source_file=grid.source_file,
+                           where=grid.ref(block.header_row, block.label_col), ref=grid.ref, readings=out.readings)
+
+
+def read_tick_texts(texts: dict[Cell, str], table: Table, outcome_cols: dict[int, str], codebook: Codebook, *,
+                    source_file: str, where: str, ref: CellRef,
+                    readings: dict[Cell, TickReading] | None = None) -> TableTicks:
+    """Reads one table's tick values together by the rules that need only their text.
+
+    ``texts`` holds the values as written by (row, column) of the table's tick
+    cells, ``outcome_cols`` the outcome code of each column; ``where`` names the
+    table and ``ref`` a cell in warnings. ``readings`` are the cells as already
+    read (a grid's symbol-font letters shown as their marks); by default each
+    value is read alone first (``read_tick``).
+    """
+    out = TableTicks({cell: read_tick(raw, codebook) for cell, raw in texts.items()} if readings is None
+                     else readings)
+    _crosses_by_table(table, codebook, texts, out, source_file, where, ref)
     for (r, c), reading in sorted(out.readings.items()):
         if reading.ambiguous:
             out.problems.warning(
-                grid.source_file, grid.ref(r, c), "ambiguous-tick",
-                f"{block.table.code} outcome {block.outcome_cols[c]}: {clean(texts[(r, c)])!r} is not a tick the "
+                source_file, ref(r, c), "ambiguous-tick",
+                f"{table.code} outcome {outcome_cols[c]}: {clean(texts[(r, c)])!r} is not a tick the "
                 "codebook knows; counted as not reached, kept as a remark",
             )
     return out
@@ -176,29 +198,28 @@ def _is_cross_like(text: str, codebook: Codebook) -> bool:
     return key in codebook.cross_like_ticks or _split_marker(clean(text), codebook.cross_like_ticks) is not None
 
 
-def _crosses_by_table(grid: Grid, block: Block, codebook: Codebook, texts: dict[Cell, str],
-                      out: TableTicks) -> None:
+def _crosses_by_table(table: Table, codebook: Codebook, texts: dict[Cell, str], out: TableTicks,
+                      source_file: str, where: str, ref: CellRef) -> None:
     """Crosses read by their table: "no" beside other tick marks, the Thai mark for "reached" alone."""
     crosses = [cell for cell, reading in out.readings.items() if reading.cross]
     if not crosses:
         return
     others = [cell for cell, reading in out.readings.items()
               if reading.ticked and not reading.cross and not _is_cross_like(texts[cell], codebook)]
-    where = grid.ref(block.header_row, block.label_col)
     if others:
         for cell in crosses:
             out.readings[cell] = TickReading(False, out.readings[cell].remark)
         out.problems.warning(
-            grid.source_file, where, "cross-as-not-reached",
-            f"{_table_name(block)} is marked with {_marks(texts, others)} and with {_marks(texts, crosses)}: "
+            source_file, where, "cross-as-not-reached",
+            f"{_table_name(table)} is marked with {_marks(texts, others)} and with {_marks(texts, crosses)}: "
             f"a cross beside other tick marks means 'no', so its {_cells_are(len(crosses))} read as not reached "
-            f"({_named(grid, crosses)})",
+            f"({_named(ref, crosses)})",
         )
     else:
         out.problems.warning(
-            grid.source_file, where, "cross-as-tick",
-            f"{_table_name(block)} is marked only with {_marks(texts, crosses)}: read as the Thai cross that marks "
-            f"a choice, so its {_cells_are(len(crosses))} read as reached ({_named(grid, crosses)})",
+            source_file, where, "cross-as-tick",
+            f"{_table_name(table)} is marked only with {_marks(texts, crosses)}: read as the Thai cross that marks "
+            f"a choice, so its {_cells_are(len(crosses))} read as reached ({_named(ref, crosses)})",
         )
 
 
@@ -239,10 +260,10 @@ def _ticks_from_colour(grid: Grid, block: Block, codebook: Codebook, out: TableT
     by_colour: dict[str, list[Cell]] = {}
     for cell, colour in fills.items():
         by_colour.setdefault(colour, []).append(cell)
-    said = "; ".join(f"filled {colour}: {_named(grid, cells)}" for colour, cells in sorted(by_colour.items()))
+    said = "; ".join(f"filled {colour}: {_named(grid.ref, cells)}" for colour, cells in sorted(by_colour.items()))
     base = f"; {background} on its other tick cells is taken as the table's background" if background else ""
     out.problems.warning(
         grid.source_file, grid.ref(block.header_row, block.label_col), "ticks-from-colour",
-        f"{_table_name(block)}: no tick cell holds text, so cells filled with a colour are ticks: "
+        f"{_table_name(block.table)}: no tick cell holds text, so cells filled with a colour are ticks: "
         f"{_cells_are(len(fills))} read as ticks ({said}){base}",
     )

@@ -1,121 +1,31 @@
 """Interpreting the tables found in a document: rows, ticks and texts.
 
-Row labels are matched to the codebook tolerantly (numbering, typos, line breaks,
-the "เช่น …" examples present or not). "อื่น ๆ (ระบุ) …" rows keep the label the team
-wrote; a label the codebook does not know fills the next free "other" slot. A row
-with no label but text or ticks continues the row above (teams run long text
-over several lines). Nothing a team wrote is dropped: what fits nowhere goes to
-the problems log with its text and cell.
+A document's grids are searched for the worksheet's tables by content
+(``parse.locate``), cut into worksheets (``parse.split``), and each table's body
+lines given their rows (``parse.rows``) and their ticks (``parse.ticks``). A
+document read from a structured source carries records instead of grids and is
+interpreted by ``parse.records`` into the same worksheets. Nothing a team wrote
+is dropped: what fits nowhere goes to the problems log with its text and cell.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from dataclasses import dataclass, field
-from functools import cache
-
-from siianalysis.codebook import Codebook, RowType, Table, load_codebook
+from siianalysis.codebook import Codebook, load_codebook
 from siianalysis.parse.identity import WrittenIdentity, read_identity
 from siianalysis.parse.locate import Block, find_blocks
+from siianalysis.parse.parsed import ParsedDocument, ParsedRow, ParsedWorksheet, note_missing_tables
+from siianalysis.parse.records import parse_records
+from siianalysis.parse.rows import TableRows, WrittenLine
 from siianalysis.parse.split import DocumentLayout, WorksheetSpan, split_document
 from siianalysis.parse.ticks import TableTicks, read_tick_cells
 from siianalysis.problems import ProblemLog
 from siianalysis.readers.grid import Grid, RawDocument
-from siianalysis.text import clean, fold, strip_examples, strip_numbering
+from siianalysis.text import clean
 
-# Typos closer than this to a codebook label still name that row.
-_FUZZY_CUTOFF = 0.86
-
-
-@dataclass(slots=True)
-class ParsedRow:
-    table: str
-    row_code: str
-    label: str
-    source: str
-    ticks: dict[str, bool] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def has_content(self) -> bool:
-        return any(self.ticks.values()) or any(self.texts.values())
+__all__ = ["ParsedDocument", "ParsedRow", "ParsedWorksheet", "parse_document", "parse_worksheets"]
 
 
-@dataclass(slots=True)
-class ParsedWorksheet:
-    source_file: str
-    identity: WrittenIdentity
-    tables_found: dict[str, str]
-    rows: list[ParsedRow]
-    problems: ProblemLog
-    part: str = ""  # the sheets it was read from, when its file holds several worksheets
-
-    @property
-    def is_worksheet(self) -> bool:
-        return bool(self.tables_found)
-
-    @property
-    def source(self) -> str:
-        """The file, and the sheets within it when the file holds several worksheets."""
-        return f"{self.source_file}#{self.part}" if self.part else self.source_file
-
-
-@dataclass(slots=True)
-class ParsedDocument:
-    """Every worksheet of one document, and the problems of the document as a whole
-    (hidden sheets, tables tied to no place)."""
-
-    source_file: str
-    worksheets: list[ParsedWorksheet]
-    problems: ProblemLog
-
-
-@dataclass(slots=True)
-class _Written:
-    """One body line as written, before it is given a row code."""
-
-    label: str
-    ref: str
-    ticks: dict[str, bool]
-    texts: dict[str, str]
-
-
-@cache
-def _other_prefixes(table: Table) -> tuple[re.Pattern[str], ...]:
-    """Loose patterns for "อื่น ๆ (ระบุ)" and its variants, longest first, so the
-    team's own label after them can be cut out as written."""
-    keys = sorted({k for r in table.other_rows for k in r.label.keys()}, key=len, reverse=True)
-    gap = r"[\s\"'.,:;()\[\]\-_…]*"
-    return tuple(re.compile("^" + gap.join(re.escape(ch) for ch in key) + gap, re.IGNORECASE) for key in keys)
-
-
-def _match_row(table: Table, label: str) -> tuple[str, RowType | None, str]:
-    """("canonical", row, written) | ("other", None, team label) | ("unknown", None, label)."""
-    key = fold(label)
-    written = strip_numbering(label)
-    for row in table.canonical_rows:
-        if key in row.label.keys():
-            return "canonical", row, ""
-    for pattern in _other_prefixes(table):
-        if m := pattern.match(written):
-            return "other", None, written[m.end():].strip()
-    for row in table.canonical_rows:
-        # "คนต้นแบบ (ปราชญ์ชาวบ้าน)": the label with the team's addition after it.
-        if any(key.startswith(k) and len(k) >= 6 for k in row.label.keys()):
-            return "canonical", row, written
-    best, best_ratio = None, 0.0
-    for row in table.canonical_rows:
-        for k in row.label.keys():
-            ratio = difflib.SequenceMatcher(None, key, k).ratio()
-            if ratio > best_ratio:
-                best, best_ratio = row, ratio
-    if best is not None and best_ratio >= _FUZZY_CUTOFF:
-        return "canonical", best, written
-    return "unknown", None, strip_examples(written) or written
-
-
-def _read_line(grid: Grid, block: Block, r: int, table_ticks: TableTicks) -> _Written:
+def _read_line(grid: Grid, block: Block, r: int, table_ticks: TableTicks) -> WrittenLine:
     """One body line: its tick cells as ``read_tick_cells`` read them with their table, its texts."""
     ticks: dict[str, bool] = {}
     texts: dict[str, str] = {}
@@ -130,95 +40,7 @@ def _read_line(grid: Grid, block: Block, r: int, table_ticks: TableTicks) -> _Wr
     notes = [f"{header}: {text}" for c, header in block.extra_cols.items() if (text := clean(grid.value(r, c)))]
     if notes:
         texts["note"] = "\n".join(notes)
-    return _Written(clean(grid.value(r, block.label_col)), grid.ref(r, block.label_col), ticks, texts)
-
-
-def _merge_into(row: ParsedRow, line: _Written) -> None:
-    for code, ticked in line.ticks.items():
-        row.ticks[code] = row.ticks.get(code, False) or ticked
-    for name, text in line.texts.items():
-        row.texts[name] = f"{row.texts[name]}\n{text}" if row.texts.get(name) else text
-
-
-def _describe(line: _Written) -> str:
-    ticked = [c for c, t in line.ticks.items() if t]
-    parts = [f"label {line.label!r}"] if line.label else []
-    parts += [f"{k}: {v!r}" for k, v in line.texts.items()]
-    if ticked:
-        parts.append("ticked " + ", ".join(ticked))
-    return "; ".join(parts)
-
-
-class _TableRows:
-    """Rows of one table as they are read, in codebook order at the end."""
-
-    def __init__(self, table: Table, source_file: str, problems: ProblemLog) -> None:
-        self.table = table
-        self.source_file = source_file
-        self.problems = problems
-        self.rows: dict[str, ParsedRow] = {}
-        self.last: ParsedRow | None = None
-
-    def _new(self, code: str, label: str, line: _Written) -> ParsedRow:
-        row = ParsedRow(self.table.code, code, label, f"{self.source_file}: {line.ref}")
-        self.rows[code] = row
-        return row
-
-    def add(self, line: _Written) -> None:
-        has_content = any(line.ticks.values()) or bool(line.texts)
-        if not line.label:
-            if not has_content:
-                return
-            if self.last is not None:
-                _merge_into(self.last, line)  # text run over several lines
-                return
-        kind, row_type, written = _match_row(self.table, line.label) if line.label else ("other", None, "")
-        if kind == "canonical":
-            assert row_type is not None
-            if row_type.code in self.rows:
-                self.problems.warning(
-                    self.source_file, line.ref, "duplicate-row",
-                    f"{self.table.code} row {row_type.code} appears again; merged with the first ({_describe(line)})",
-                )
-                row = self.rows[row_type.code]
-            else:
-                row = self._new(row_type.code, row_type.label.th, line)
-            if written and written != row_type.label.th:
-                line.texts["written_label"] = written
-            _merge_into(row, line)
-            self.last = row
-            return
-        if kind == "unknown" and not has_content:
-            self.problems.warning(
-                self.source_file, line.ref, "text-outside-table",
-                f"{self.table.code}: a line that is no row of the table and has nothing beside it: {line.label!r}",
-            )
-            return
-        if kind == "other" and not written and not has_content:
-            return  # the handout's empty "อื่น ๆ (ระบุ)" slot
-        free = [r for r in self.table.other_rows if r.code not in self.rows]
-        if not free:
-            self.problems.warning(
-                self.source_file, line.ref, "extra-row",
-                f"{self.table.code}: more rows than the worksheet's 'other' slots; not in the tables: "
-                f"{_describe(line)}",
-            )
-            self.last = None
-            return
-        label = written or free[0].label.th
-        if not written:
-            self.problems.warning(
-                self.source_file, line.ref, "other-row-unlabelled",
-                f"{self.table.code} row {free[0].code}: an 'other' row with content but no label of its own",
-            )
-        row = self._new(free[0].code, label, line)
-        _merge_into(row, line)
-        self.last = row
-
-    def reported(self) -> list[ParsedRow]:
-        order = {r.code: i for i, r in enumerate(self.table.rows)}
-        keep = [r for r in self.rows.values() if r.has_content or self.table.row(r.row_code).other]
-        return sorted(keep, key=lambda r: order[r.row_code])
+    return WrittenLine(clean(grid.value(r, block.label_col)), grid.ref(r, block.label_col), ticks, texts)
 
 
 def _hidden_sheet(grid: Grid, codebook: Codebook, problems: ProblemLog) -> None:
@@ -248,7 +70,7 @@ def _unplaced_table(grid: Grid, block: Block, problems: ProblemLog) -> None:
 def _parse_span(doc: RawDocument, span: WorksheetSpan, codebook: Codebook, part: str) -> ParsedWorksheet:
     """One worksheet: its tables' rows, ticks and texts, and the place it names."""
     problems = ProblemLog()
-    tables: dict[str, _TableRows] = {}
+    tables: dict[str, TableRows] = {}
     found: dict[str, str] = {}
     grids: list[Grid] = []
     skip: dict[int, set[int]] = {}
@@ -267,7 +89,7 @@ def _parse_span(doc: RawDocument, span: WorksheetSpan, codebook: Codebook, part:
                 )
             else:
                 found[code] = where
-            rows = tables.setdefault(code, _TableRows(block.table, doc.source_file, problems))
+            rows = tables.setdefault(code, TableRows(block.table, doc.source_file, problems))
             rows.last = None
             if block.table.outcomes and not block.outcome_cols:
                 problems.warning(
@@ -281,20 +103,19 @@ def _parse_span(doc: RawDocument, span: WorksheetSpan, codebook: Codebook, part:
     identity = read_identity(RawDocument(doc.source_file, grids), codebook, skip)
     parsed_rows = [row for code in (t.code for t in codebook.tables) if code in tables
                    for row in tables[code].reported()]
-    if found:
-        for table in codebook.tables:
-            if table.code not in found:
-                problems.warning(
-                    doc.source_file, part or "whole file", "table-missing",
-                    f"table {table.number} ({table.code}, {table.title.th}) was not found in this worksheet",
-                )
+    note_missing_tables(found, codebook, doc.source_file, part or "whole file", problems)
     return ParsedWorksheet(doc.source_file, identity, found, parsed_rows, problems, part)
 
 
 def parse_worksheets(doc: RawDocument, codebook: Codebook | None = None) -> ParsedDocument:
     """Interprets one document: every worksheet it holds (see ``parse.split``), with
-    their tables, rows, ticks, texts and places, and what was left out and why."""
+    their tables, rows, ticks, texts and places, and what was left out and why.
+
+    A document of records (a structured source) is read from them (``parse.records``).
+    """
     codebook = codebook or load_codebook()
+    if doc.records:
+        return parse_records(doc, codebook)
     problems = ProblemLog()
     visible: dict[int, list[Block]] = {}
     for gi, grid in enumerate(doc.grids):

@@ -1,9 +1,9 @@
-"""Readers: every file a team sends becomes ``RawDocument`` s of text grids.
+"""Readers: every file a team sends becomes ``RawDocument`` s of text grids (or records).
 
 ``read_file`` is the one entry point. It picks a reader by suffix and turns
 every way a file can be bad into ``UnreadableFile`` with a short code, so a run
 over thousands of files can report a bad one and go on. Readers know nothing
-about worksheets; ``siianalysis.parse`` interprets the grids.
+about worksheets; ``siianalysis.parse`` interprets the grids and records.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from siianalysis.readers.base import (
     unsupported_format,
 )
 from siianalysis.readers.grid import Grid, RawDocument, column_letter
+from siianalysis.readers.records import Record
 
 __all__ = [
     "ARCHIVE_SUFFIXES",
@@ -29,6 +30,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "Grid",
     "RawDocument",
+    "Record",
     "UnreadableFile",
     "column_letter",
     "brief",
@@ -68,6 +70,6 @@ def read_file(path: Path, display_name: str | None = None, max_bytes: int = MAX_
     else:
         from siianalysis.readers.tidy_csv import read_tidy_csv as reader
     docs = reader(path, name)
-    if not any(g.cells for d in docs for g in d.grids):
+    if not any(g.cells for d in docs for g in d.grids) and not any(d.records for d in docs):
         raise UnreadableFile("empty-file", "no cell or paragraph has any text")
     return docs

@@ -2,14 +2,17 @@
 
 Whatever a team sends (a workbook, a Word file, a CSV export) becomes a
 ``RawDocument``: a list of ``Grid`` s of text cells, each cell able to say
-where it came from. One parser (``siianalysis.parse``) interprets grids; no
-reader knows anything about worksheets.
+where it came from, or, from a source that is already structured, a list of
+``Record`` s (``readers.records``). One parser (``siianalysis.parse``)
+interprets both; no reader knows anything about worksheets.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
+
+from siianalysis.readers.records import Record
 
 GridKind = Literal["sheet", "docx-table", "docx-text", "csv"]
 
@@ -104,7 +107,9 @@ class Grid:
 
 @dataclass(slots=True)
 class RawDocument:
-    """Everything read from one file, in reading order."""
+    """Everything read from one file, in reading order: grids, or the records of a
+    structured source (the parser reads a document with records from them)."""
 
     source_file: str
     grids: list[Grid] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
