@@ -37,7 +37,7 @@ class Record:
     field: str
     value: str
     ref: str
-    identity: dict[str, str] = field(default_factory=dict, compare=False)
+    identity: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def names_only_place(self) -> bool:
