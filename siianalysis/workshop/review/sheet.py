@@ -42,7 +42,6 @@ dropped. The same processed data give a byte-identical file.
 from __future__ import annotations
 
 import math
-import re
 from copy import copy
 from collections.abc import Iterable
 from pathlib import Path
@@ -59,7 +58,8 @@ from siianalysis.analysis.dataset import Dataset, load
 from siianalysis.analysis.scores import SCORED_TABLES, positions, table_scores, tambon_scores
 from siianalysis.codebook import Codebook, Lang
 from siianalysis.ids import is_tambon_id
-from siianalysis.text import fold
+from siianalysis.parse.place_spelling import read_province
+from siianalysis.workshop.provinces import province_code
 from siianalysis.workshop.xlsx import FONT_NAME, cell_text, save_workbook, write_cell
 
 from . import (
@@ -89,7 +89,6 @@ _WIDTHS = {
     "reviewer": 20, "suggestion": 60, "priority": 14, "reviewed_on": 14,
 }
 _PERCENT = "0.0%"
-_PROVINCE_CODE = re.compile(r"^\d{2}$")
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -115,35 +114,30 @@ def _text_cell(ws, row: int, col: int, value: object):
 # --- data ----------------------------------------------------------------------------------
 
 
-def _select_provinces(tambons: pd.DataFrame, provinces: Iterable[str] | None, codebook: Codebook) -> pd.DataFrame:
-    """The tambons of the provinces asked for (Thai or English name, or 2-digit code).
+def _select_provinces(tambons: pd.DataFrame, provinces: Iterable[str] | None) -> pd.DataFrame:
+    """The tambons of the provinces asked for: each read by ``workshop.provinces.province_code``
+    (a Thai or English name in any case, "จังหวัด…"/"จ.…", an abbreviation, or the 2-digit
+    code), so every way of naming a province selects the same tambons, unresolved ones too
+    (they keep the code of the province they name).
 
-    Raises ``ValueError`` naming a province no tambon is in.
+    Raises ``ValueError`` for a name that is no province (naming the close ones), and for a
+    province no tambon is in.
     """
     if provinces is None:
         return tambons
     wanted = [str(p).strip() for p in provinces if str(p).strip()]
     if not wanted:
         return tambons
-    names = tambons["province_th"].map(fold)
-    names_en = tambons["province_en"].map(fold)
-    prefixes = sorted((k for k in codebook.identity["province"].keys() if k), key=len, reverse=True)
+    codes = tambons["province_code"].fillna("").astype(str)
+    for i in codes.index[codes == ""]:  # written before unresolved places kept their province's code
+        row = tambons.loc[i]
+        codes[i] = next((p.code for name in (row["province_th"], row["province_en"]) if isinstance(name, str)
+                         for p in read_province(name).areas[:1]), "")
     keep = pd.Series(False, index=tambons.index)
     for p in wanted:
-        if _PROVINCE_CODE.match(p):
-            hit = tambons["province_code"] == p
-        else:
-            key = fold(p)
-            hit = (names == key) | (names_en == key)
-            if not hit.any():  # "จังหวัดน่าน", "จ.น่าน": the province word written before the name
-                for prefix in prefixes:
-                    if key.startswith(prefix) and len(key) > len(prefix):
-                        rest = key[len(prefix):]
-                        hit = (names == rest) | (names_en == rest)
-                        if hit.any():
-                            break
+        hit = codes == province_code(p)
         if not hit.any():
-            known = sorted({f"{c} {n}".strip() for c, n in zip(tambons["province_code"], tambons["province_th"])})
+            known = sorted({f"{c} {n}".strip() for c, n in zip(codes, tambons["province_th"])})
             raise ValueError(f"no tambon in province {p!r}; provinces in the data: {', '.join(known) or 'none'}")
         keep |= hit
     return tambons[keep]
@@ -346,7 +340,7 @@ def build_review_workbook(ds: Dataset, *, provinces: Iterable[str] | None = None
     ws.row_dimensions[1].height = 54
 
     tambons = ds.tambons.drop_duplicates("tambon_id")
-    tambons = _select_provinces(tambons, provinces, cb)
+    tambons = _select_provinces(tambons, provinces)
     records = sorted(tambons.to_dict("records"), key=_sort_key)
     scores = _scores(ds) if records else {}
     texts = _texts(ds)
