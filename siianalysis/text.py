@@ -23,6 +23,11 @@ from pythainlp.util import thai_digit_to_arabic_digit
 
 # Zero-width characters that Thai input methods and web copies leave behind.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Control characters a browser, an XML writer or a spreadsheet trips on: C0 but tab,
+# line feed and carriage return; DEL; C1; lone surrogates; the non-characters U+FFFE/F.
+# Vertical tab, form feed and NEL are line breaks as their writers mean them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_BREAKS = {"\x0b": "\n", "\x0c": "\n", "\x85": "\n"}
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a]+")
 _LINE_SPACES = re.compile(r" *\n *")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -52,8 +57,16 @@ _NEEDS_THAI_NORMALIZE = re.compile(
 )
 
 
+def drop_control_characters(text: str) -> str:
+    """``text`` without control characters (``_CONTROL``); vertical tab, form feed and NEL
+    become line breaks. Text without any is returned as it is (the common case, one search)."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _CONTROL_BREAKS.get(m.group(), ""), text)
+
+
 def clean(value: object) -> str:
-    """Returns worksheet text well-formed: NFC, no zero-width characters,
+    """Returns worksheet text well-formed: NFC, no zero-width or control characters,
     runs of spaces collapsed, lines trimmed, no blank lines at the ends.
 
     Thai tone marks typed twice and vowels typed in the wrong order are
@@ -68,6 +81,7 @@ def clean(value: object) -> str:
 @lru_cache(maxsize=65536)
 def _clean(text: str) -> str:
     # Worksheets repeat the same labels and ticks thousands of times: cache.
+    text = drop_control_characters(text)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)

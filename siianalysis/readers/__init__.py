@@ -8,7 +8,7 @@ about worksheets; ``siianalysis.parse`` interprets the grids and records.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from siianalysis.readers.base import (
     ARCHIVE_SUFFIXES,
@@ -21,8 +21,11 @@ from siianalysis.readers.base import (
     lock_file_message,
     unsupported_format,
 )
+from siianalysis.readers.archive import MAX_ARCHIVE_BYTES
 from siianalysis.readers.grid import Grid, RawDocument, column_letter
+from siianalysis.readers.precheck import check_document_bytes
 from siianalysis.readers.records import Record
+from siianalysis.readers.scrub import scrub_document
 
 __all__ = [
     "ARCHIVE_SUFFIXES",
@@ -34,11 +37,39 @@ __all__ = [
     "UnreadableFile",
     "column_letter",
     "brief",
+    "refusal_before_reading",
+    "read_at_most",
     "is_lock_file",
     "lock_file_message",
     "read_file",
     "unsupported_format",
 ]
+
+
+def refusal_before_reading(name: str, size: int) -> UnreadableFile | None:
+    """Why a file of this name and size is not read at all, decided before a byte of it is:
+    a format not read, or more bytes than the limit (``MAX_ARCHIVE_BYTES`` for a zip)."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES | ARCHIVE_SUFFIXES:
+        return unsupported_format(PurePosixPath(name).suffix)
+    limit = MAX_ARCHIVE_BYTES if suffix in ARCHIVE_SUFFIXES else MAX_FILE_BYTES
+    if size > limit:
+        return UnreadableFile("file-too-large", f"{size:,} bytes, more than the limit of {limit:,}")
+    return None
+
+
+def read_at_most(path: Path, limit: int) -> bytes:
+    """The file's bytes, read once, refused as ``file-too-large`` if it holds more than ``limit``
+    (it may have grown since its size was looked at)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise UnreadableFile("corrupt-file", f"cannot open the file ({brief(exc)})") from exc
+    if len(data) > limit:
+        raise UnreadableFile("file-too-large", f"more than the limit of {limit:,} bytes")
+    return data
+
 
 def read_file(path: Path, display_name: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> list[RawDocument]:
     """Reads one file into documents (one, except a tidy CSV carrying several tambons).
@@ -59,6 +90,7 @@ def read_file(path: Path, display_name: str | None = None, max_bytes: int = MAX_
         raise UnreadableFile("file-too-large", f"{size:,} bytes, more than the limit of {max_bytes:,}")
     if size == 0:
         raise UnreadableFile("empty-file", "the file is empty (0 bytes)")
+    check_document_bytes(read_at_most(path, max_bytes), suffix)
 
     # Imported here so reading workbooks never loads python-docx, and back.
     if suffix in SPREADSHEET_SUFFIXES:
@@ -69,7 +101,7 @@ def read_file(path: Path, display_name: str | None = None, max_bytes: int = MAX_
         from siianalysis.readers.odt import read_odt as reader
     else:
         from siianalysis.readers.tidy_csv import read_tidy_csv as reader
-    docs = reader(path, name)
+    docs = [scrub_document(d) for d in reader(path, name)]
     if not any(g.cells for d in docs for g in d.grids) and not any(d.records for d in docs):
         raise UnreadableFile("empty-file", "no cell or paragraph has any text")
     return docs

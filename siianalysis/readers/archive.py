@@ -170,12 +170,24 @@ def _expansion_limit(info: zipfile.ZipInfo) -> int:
 
 def _declared_problem(info: zipfile.ZipInfo, name: str) -> UnreadableFile | None:
     """Why a member cannot be decompressed safely, from what the archive declares; None if it can."""
+    return method_problem(info) or size_problem(info, name)
+
+
+def method_problem(info: zipfile.ZipInfo) -> UnreadableFile | None:
+    """An encrypted member, or one compressed so that it cannot be bounded while it inflates."""
     if info.flag_bits & _ENCRYPTED_FLAG:
         return UnreadableFile("archive-refused", "the member is password-protected (encrypted): "
                                                  "send the file itself, or a zip without a password")
     if info.compress_type not in _BOUNDED_METHODS:
         return UnreadableFile("archive-refused", f"compressed with method {info.compress_type}, which is not "
                                                  "read (only stored and deflate): re-zip it with an ordinary zip tool")
+    return None
+
+
+def size_problem(info: zipfile.ZipInfo, name: str) -> UnreadableFile | None:
+    """A member that declares more than ``MAX_FILE_BYTES``, or more than ``MAX_RATIO`` times its
+    compressed size once past ``RATIO_FLOOR`` (shared with the checks of office documents,
+    which are zips too: ``readers.precheck``)."""
     if info.file_size > MAX_FILE_BYTES:
         return UnreadableFile("file-too-large", f"'{name}' declares {info.file_size:,} bytes uncompressed, "
                                                 f"more than the limit of {MAX_FILE_BYTES:,}")
@@ -184,6 +196,13 @@ def _declared_problem(info: zipfile.ZipInfo, name: str) -> UnreadableFile | None
                                                  f"{info.file_size:,} bytes, more than {MAX_RATIO} times "
                                                  "(a zip bomb?): not opened")
     return None
+
+
+def declared_entries(fh: IO[bytes]) -> int | None:
+    """How many entries a zip's end record says its index holds (read before zipfile reads the
+    whole index into memory); None when there is no end record (not a zip)."""
+    end = zipfile._EndRecData(fh)  # noqa: SLF001 (stable since Python 2; no public equivalent)
+    return None if end is None else end[zipfile._ECD_ENTRIES_TOTAL]  # noqa: SLF001
 
 
 def _renamed_document(package: zipfile.ZipFile) -> str | None:
@@ -208,12 +227,9 @@ def _open(path: Path) -> zipfile.ZipFile:
     if size == 0:
         raise UnreadableFile("empty-file", "the file is empty (0 bytes)")
     with open(path, "rb") as fh:
-        # The end record says how many entries the index holds: checked before
-        # zipfile reads the whole index into memory.
-        end = zipfile._EndRecData(fh)  # noqa: SLF001 (stable since Python 2; no public equivalent)
-    if end is None:
+        entries = declared_entries(fh)
+    if entries is None:
         raise UnreadableFile("corrupt-file", "cannot open as a zip archive (no zip directory found)")
-    entries = end[zipfile._ECD_ENTRIES_TOTAL]  # noqa: SLF001
     if entries > MAX_ENTRIES:
         raise UnreadableFile("archive-refused", f"the archive holds {entries:,} entries, more than the limit of "
                                                 f"{MAX_ENTRIES:,}: nothing in it was read; send it in parts")
