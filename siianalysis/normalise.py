@@ -8,29 +8,36 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from siianalysis.codebook import load_codebook
-from siianalysis.export import write_table
 from siianalysis.filecache import FileCache
 from siianalysis.parse import ParsedWorksheet, parse_worksheets
 from siianalysis.parse.dates import parse_date
 from siianalysis.parse.resolve import Place, resolve_place
 from siianalysis.problems import Problem, ProblemLog
+from siianalysis.processed import SetWriter
 from siianalysis.readers import (
-    ARCHIVE_SUFFIXES, RawDocument, UnreadableFile, is_lock_file, lock_file_message, read_file,
+    ARCHIVE_SUFFIXES, MAX_FILE_BYTES, Grid, RawDocument, UnreadableFile, brief, is_lock_file, lock_file_message,
+    read_at_most, read_file, refusal_before_reading,
 )
+from siianalysis.readers.archive import MAX_ARCHIVE_BYTES
 from siianalysis.readers.archive import members as archive_members
+from siianalysis.readers.isolation import Failure, WorkerLimits, run_isolated, worker_dir
 from siianalysis.workshop.review import feedback_frame, read_review
-from siianalysis.schemas import PROCESSED_TABLES, columns, schemas
+from siianalysis.schemas import columns, schemas
+from siianalysis.text import drop_control_characters
 
 # Our own notes in a raw folder are not worksheets.
 _SKIPPED_NAMES = {"readme.md", "readme.txt", ".gitkeep"}
+# A grid's lazy style source is no data: cached results keep the cells (review workbooks need no more).
+_NOT_CACHED = frozenset({(Grid, "styles")})
+# Errors a summary lists when no problems table was written to show them.
+_SHOWN_ERRORS = 10
 
 
 @dataclass(slots=True)
@@ -59,6 +66,10 @@ class NormaliseResult:
     files_read: int
     worksheets: int
     out_dir: Path | None = None
+    # False when nothing was written: no ``out_dir``, or no worksheet read (``out_dir`` left as it was)
+    written: bool = False
+    # the files read this run (not from the cache), in file order
+    read_afresh: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         tambons = self.tables["tambons"]
@@ -75,8 +86,16 @@ class NormaliseResult:
         ]
         for code, n in Counter(problems["code"]).most_common(8):
             lines.append(f"  {n:4d} × {code}")
-        if self.out_dir is not None:
+        if self.written:
             lines.append(f"written to: {self.out_dir}")
+        elif self.out_dir is not None:
+            lines.append(f"nothing written: no worksheet was read, so the processed data in {self.out_dir} "
+                         "was left as it was")
+            errors = problems[problems["severity"] == "error"]
+            for row in errors.head(_SHOWN_ERRORS).itertuples():
+                lines.append(f"  {row.source_file}: {row.code}: {row.message}")
+            if len(errors) > _SHOWN_ERRORS:
+                lines.append(f"  … and {len(errors) - _SHOWN_ERRORS} more errors")
         return "\n".join(lines)
 
 
@@ -266,57 +285,155 @@ def _sorted(df: pd.DataFrame, by: list[str], row_order: dict[str, int],
     return df.sort_values(by, key=lambda s: keys[s.name](s) if s.name in keys else s, kind="stable")
 
 
-def _process_files(files: list[Path], names: list[str], jobs: int | None, progress: bool):
-    """``process_file`` over the files, in worker processes when there are enough of them."""
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    bar = dict(total=len(files), desc="normalise", unit="file", disable=not progress or len(files) < 20)
-    if jobs == 1 or len(files) < 2 * jobs:
-        return [process_file(p, n) for p, n in tqdm(zip(files, names), **bar)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, min(32, len(files) // (jobs * 8)))
-        return list(tqdm(pool.map(process_file, files, names, chunksize=chunk), **bar))
+def read_in_worker(data: bytes, display_name: str) -> FileResult:
+    """``process_file`` of a file's bytes, in a worker process (``readers.isolation``): the bytes
+    the caller read and hashed are written to the worker's private folder and read from there,
+    so what is parsed is what was hashed, whatever happens to the raw file meanwhile."""
+    path = worker_dir() / f"file{PurePosixPath(display_name).suffix}"
+    path.write_bytes(data)
+    try:
+        return process_file(path, display_name)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _refused(display_name: str, code: str, message: str) -> FileResult:
+    return FileResult(display_name, problems=[Problem(display_name, "whole file", "error", code, message)])
+
+
+def _given_up(display_name: str, failure: Failure, limits: WorkerLimits) -> FileResult:
+    """The error row of a file whose reading was given up (``readers.isolation.Failure``)."""
+    if failure.limit == "memory":
+        return _refused(display_name, "file-too-demanding",
+                        f"reading this file needed more memory than the limit of {limits.memory_words()} "
+                        f"for one file ({failure.detail}); it was not read")
+    if failure.limit == "time":
+        return _refused(display_name, "file-too-demanding",
+                        f"reading this file took longer than the limit of {limits.seconds:g} seconds for one "
+                        "file; it was not read")
+    if failure.limit == "crash":
+        return _refused(display_name, "corrupt-file",
+                        f"the reader stopped on this file, twice ({failure.detail}): the file is damaged or "
+                        "made to break readers; it was not read")
+    return _refused(display_name, "parse-failed", f"could not interpret this file: {failure.detail}")
+
+
+def _before_reading(path: Path, display_name: str) -> FileResult | None:
+    """The result of a file that is not read at all: a lock file, a format not read, too large,
+    gone. Decided on its name and size before a byte of it is read (no 2 GB file in memory)."""
+    if is_lock_file(display_name):
+        return FileResult(display_name, problems=[_lock_file_note(display_name)])
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return _refused(display_name, "corrupt-file", f"cannot open the file ({brief(exc)})")
+    refusal = refusal_before_reading(display_name, size)
+    return _refused(display_name, refusal.code, str(refusal)) if refusal is not None else None
+
+
+def _read_all(files: list[Path], names: list[str], store: FileCache | None, jobs: int, limits: WorkerLimits,
+              progress: bool) -> tuple[list[FileResult], list[str]]:
+    """Every file's result, in file order, and the names of those read afresh this run.
+
+    Each file is read once into memory: its bytes are hashed for the cache and, on a miss,
+    handed to a worker process (``readers.isolation``) to parse. A file is read only when a
+    worker is free for it, so at most one file per worker is held in memory.
+    """
+    results: list[FileResult | None] = [None] * len(files)
+    keys: dict[int, str] = {}
+    bar = tqdm(total=len(files), desc="normalise", unit="file", disable=not progress or len(files) < 20)
+
+    def to_read():
+        for i, (path, name) in enumerate(zip(files, names)):
+            result = _before_reading(path, name)
+            if result is None:
+                try:
+                    data = read_at_most(path, MAX_ARCHIVE_BYTES if path.suffix.lower() in ARCHIVE_SUFFIXES
+                                        else MAX_FILE_BYTES)
+                except UnreadableFile as exc:
+                    result = _refused(name, exc.code, str(exc))
+                else:
+                    if store is not None:
+                        keys[i] = store.key(data, name)
+                        result = store.get(keys[i])
+                    if result is None:
+                        yield i, (data, name)
+                        continue
+            results[i] = result
+            bar.update()
+
+    afresh = []
+    with bar:
+        for i, outcome in run_isolated(read_in_worker, to_read(), jobs=jobs, limits=limits):
+            if isinstance(outcome, Failure):
+                outcome = _given_up(names[i], outcome, limits)
+            elif store is not None:
+                store.put(keys[i], outcome)
+            results[i] = outcome
+            afresh.append(names[i])
+            bar.update()
+    return [r for r in results if r is not None], sorted(afresh, key=names.index)
 
 
 def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: int | None = None,
-              progress: bool = True, cache: bool = True) -> NormaliseResult:
+              progress: bool = True, cache: bool = True, limits: WorkerLimits | None = None) -> NormaliseResult:
     """Reads every file under ``raw_dir`` and writes the processed tables to ``out_dir``.
+
+    Each file is read in a worker process with memory and time limits
+    (``readers.isolation``): a file that crashes, aborts or exhausts its reader
+    is an ``error`` row and the run goes on. The tables are written as one set
+    (``processed.SetWriter``): into a new folder beside ``out_dir``, swapped in
+    whole at the end. A run that read no worksheet writes nothing and leaves
+    ``out_dir`` as it was (``NormaliseResult.written`` is False).
 
     Args:
         raw_dir: the folder of worksheets as teams sent them (searched recursively).
         out_dir: where to write ``<table>.parquet`` and ``<table>.csv``; ``None`` writes nothing.
-        jobs: worker processes (default: the machine's cores; 1 reads in this process).
+        jobs: worker processes (default: the machine's cores); 1 reads one file at a time, in
+            one worker process.
         progress: show a progress bar.
         cache: reuse the results of files that did not change since the last run into the same
             ``out_dir`` (kept in ``out_dir/.cache``); ``False`` reads every file afresh.
+        limits: memory and time one file may take (default ``WorkerLimits()``).
 
     Returns:
         The validated tables in memory, with counts for the summary.
+
+    Raises:
+        FileNotFoundError: ``raw_dir`` is not a folder.
+        ProcessedSetError: ``out_dir`` holds files that are not processed tables (not replaced).
+        OSError: the set could not be written (a full disk); ``out_dir`` is left as it was.
     """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
+    limits = limits or WorkerLimits()
     files = list_raw_files(raw_dir)
-    names = [p.relative_to(raw_dir).as_posix() for p in files]
-    store = FileCache(Path(out_dir) / ".cache") if cache and out_dir is not None else None
-    keys = [store.key(p, n) for p, n in zip(files, names)] if store else []
-    results: list[FileResult | None] = [store.get(k) for k in keys] if store else [None] * len(files)
-    todo = [i for i, r in enumerate(results) if r is None]
-    for i, result in zip(todo, _process_files([files[i] for i in todo], [names[i] for i in todo], jobs, progress)):
-        results[i] = result
-        if store:
-            store.put(keys[i], result)
-    if store:
-        store.keep_only(set(keys))
-    submissions = [s for r in results for s in r.submissions]
-    problems = [p for r in results for p in r.problems]
-    current, superseded = _current(submissions)
-    feedback, review_problems = _read_reviews([d for r in results for d in r.reviews], current)
-    frames = _frames(current, problems + superseded + review_problems)
-    frames["feedback"] = feedback
-    for name, schema in schemas().items():
-        frames[name] = schema.validate(frames[name])
-    if out_dir is not None:
-        out_dir = Path(out_dir)
-        for name in PROCESSED_TABLES:
-            write_table(frames[name], out_dir, name)
-    return NormaliseResult(frames, len(files), len(submissions), Path(out_dir) if out_dir else None)
+    names = [drop_control_characters(p.relative_to(raw_dir).as_posix()) for p in files]
+    writer = SetWriter(Path(out_dir)) if out_dir is not None else None
+    try:
+        store = None
+        if cache and writer is not None:
+            store = FileCache(writer.folder / ".cache", FileResult, earlier=Path(out_dir) / ".cache",
+                              skip=_NOT_CACHED, list_types={ProblemLog: Problem})
+        results, afresh = _read_all(files, names, store, max(1, jobs or os.cpu_count() or 1), limits, progress)
+        submissions = [s for r in results for s in r.submissions]
+        problems = [p for r in results for p in r.problems]
+        current, superseded = _current(submissions)
+        feedback, review_problems = _read_reviews([d for r in results for d in r.reviews], current)
+        frames = _frames(current, problems + superseded + review_problems)
+        frames["feedback"] = feedback
+        for name, schema in schemas().items():
+            frames[name] = schema.validate(frames[name])
+        written = False
+        if writer is not None and submissions:
+            writer.commit(frames)
+            written = True
+        elif writer is not None:
+            writer.discard()
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    return NormaliseResult(frames, len(files), len(submissions), Path(out_dir) if out_dir is not None else None,
+                           written=written, read_afresh=afresh)

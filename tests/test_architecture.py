@@ -51,6 +51,8 @@ LAYER_OF = {
     "siianalysis.schemas": "base",
     "siianalysis.export": "base",
     "siianalysis.filecache": "base",
+    "siianalysis.jsondata": "base",
+    "siianalysis.processed": "base",
     "siianalysis._digest": "base",
     "siianalysis._zipfreeze": "base",
     "siianalysis._odswriter": "base",

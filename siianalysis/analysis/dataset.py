@@ -40,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from siianalysis.codebook import Codebook, load_codebook
+from siianalysis.processed import check_processed_set, set_id
 from siianalysis.schemas import BOOL_COLUMNS, COLUMNS, REQUIRED
 
 _TRUE = frozenset({"true", "t", "1", "yes", "y"})
@@ -215,6 +216,9 @@ def load(processed_dir: str | Path, codebook: Codebook | str | Path | None = Non
     when no Parquet file changed (same size and mtime) and the codebook is the
     same; the same object, shared, read-only (module docstring). ``cache=False``
     always reads (and leaves the cache alone).
+
+    A folder that is not one whole set (a normalise stopped while writing, a file
+    changed by hand) raises ``siianalysis.processed.ProcessedSetError`` saying so.
     """
     folder = Path(processed_dir)
     if not folder.is_dir():
@@ -249,8 +253,14 @@ def load(processed_dir: str | Path, codebook: Codebook | str | Path | None = Non
 
 
 def _read(folder: Path, codebook: Codebook) -> Dataset:
-    frames = {
-        name: pd.read_parquet(folder / f"{name}.parquet") if (folder / f"{name}.parquet").is_file() else None
-        for name in COLUMNS
-    }
+    # One whole set or nothing (``processed.check_processed_set``); a set swapped in by a
+    # normalise while this one was read is read again, so frames never mix two sets.
+    for _ in range(3):
+        marker = check_processed_set(folder)
+        frames = {
+            name: pd.read_parquet(folder / f"{name}.parquet") if (folder / f"{name}.parquet").is_file() else None
+            for name in COLUMNS
+        }
+        if marker is None or set_id(folder) == marker["set_id"]:
+            break
     return Dataset.from_frames(**frames, codebook=codebook, path=folder)

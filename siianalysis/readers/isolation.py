@@ -1,0 +1,327 @@
+"""Reading files in worker processes that may die: what a file costs, it costs alone.
+
+A reader is a C or Rust library working on bytes a stranger sent: a file can
+make it abort the process, crash, allocate without end or never finish. So
+``run_isolated`` runs each task (one file) in a worker process of its own while
+the caller's process only hands out work and collects results:
+
+- a worker's memory is limited (``resource.RLIMIT_AS``: the address space it
+  starts with plus ``WorkerLimits.memory_bytes``), so a runaway allocation fails
+  in that worker instead of swapping the machine or waking the OOM killer;
+- each task has a wall-clock limit (``WorkerLimits.seconds``); past it the
+  worker is killed;
+- a worker that dies (an abort, a crash, a kill) is replaced and the other
+  tasks go on. Its task is tried once more, alone (nothing else running, in
+  case the machine as a whole ran short), then given up. A task that ran out of
+  memory inside its limit, or out of time, is given up at once: the limit is
+  the worker's own, so a second try would hit it again.
+
+A task given up comes back as a ``Failure`` naming the limit it hit; every other
+task's result comes back as the function returned it. Workers are forked where
+the platform allows (Linux: nothing is imported again, a worker starts in
+milliseconds) and started only when there is work for them, so a run whose
+every file is known costs no process at all. They ignore Ctrl-C (the caller
+stops them) and die with the caller's process (Linux: ``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# A worksheet reads in well under a second and in under 200 MB: these limits are
+# many times that, and still leave an old laptop's memory to the rest of the run.
+DEFAULT_MEMORY_BYTES = 1 << 30
+DEFAULT_SECONDS = 120.0
+
+_STDERR_TAIL = 4096
+_MEMORY_WORDS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
+_WORKER_DIR: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerLimits:
+    """What one task may take: address space beyond a fresh worker's, and wall-clock seconds."""
+
+    memory_bytes: int = DEFAULT_MEMORY_BYTES
+    seconds: float = DEFAULT_SECONDS
+
+    def memory_words(self) -> str:
+        return f"{self.memory_bytes / (1 << 30):.1f} GiB" if self.memory_bytes >= 1 << 30 else \
+            f"{self.memory_bytes / (1 << 20):.0f} MiB"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A task given up: ``limit`` is "memory", "time", "crash" or "error" (the function raised),
+    ``detail`` what was seen (the signal, the last line the worker wrote)."""
+
+    limit: str
+    detail: str
+
+
+def worker_dir() -> Path:
+    """A folder private to the current worker process, for the task's temporary files
+    (removed with the pool, even when the worker is killed)."""
+    if _WORKER_DIR is None:
+        raise RuntimeError("worker_dir() is only available inside run_isolated's workers")
+    return _WORKER_DIR
+
+
+def run_isolated(func: Callable[..., Any], tasks: Iterable[tuple[Hashable, tuple]], *, jobs: int,
+                 limits: WorkerLimits | None = None) -> Iterator[tuple[Hashable, Any]]:
+    """``(key, func(*args))`` for each ``(key, args)`` of ``tasks``, as they finish, each run in a
+    worker process (module docstring); ``(key, Failure)`` for a task given up.
+
+    ``tasks`` is read lazily, one task per free worker: the caller may read a file
+    only when a worker is ready for it. ``func`` must be a module-level function
+    (workers may be spawned), its arguments and result picklable.
+    """
+    pool = _Pool(func, max(1, jobs), limits or WorkerLimits())
+    retry: deque[tuple[Hashable, tuple]] = deque()
+    pending = iter(tasks)
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and not retry and pool.can_take():
+                try:
+                    key, args = next(pending)
+                except StopIteration:
+                    exhausted = True
+                else:
+                    pool.submit(key, args, last_try=False)
+            if retry and not pool.busy():
+                key, args = retry.popleft()
+                pool.submit(key, args, last_try=True)  # alone: nothing else runs beside it
+            if not pool.busy():
+                if exhausted and not retry:
+                    return
+                continue
+            for key, args, outcome in pool.wait():
+                if outcome is _TRY_AGAIN:
+                    retry.append((key, args))
+                else:
+                    yield key, outcome
+    finally:
+        pool.close()
+
+
+_TRY_AGAIN = object()
+
+
+class _Worker:
+    def __init__(self, pool: _Pool, number: int) -> None:
+        self.dir = pool.dir / f"worker-{number}"
+        self.dir.mkdir()
+        self.stderr = self.dir.parent / f"worker-{number}.stderr"
+        parent_end, child_end = pool.ctx.Pipe()
+        inherited = [w.conn for w in pool.workers]  # a forked child holds copies of them: closed there
+        self.proc = pool.ctx.Process(
+            target=_serve, name=f"siianalysis-reader-{number}", daemon=True,
+            args=(child_end, parent_end, inherited, pool.func, pool.limits.memory_bytes, str(self.dir),
+                  str(self.stderr)))
+        self.proc.start()
+        child_end.close()
+        self.conn = parent_end
+        self.task: tuple[Hashable, tuple, bool] | None = None
+        self.deadline = 0.0
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stderr_tail(self) -> str:
+        try:
+            with open(self.stderr, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                fh.seek(max(0, fh.tell() - _STDERR_TAIL))
+                text = fh.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        memory = [line for line in lines if any(w in line for w in _MEMORY_WORDS)]
+        return (memory or lines or [""])[-1][:300]
+
+
+class _Pool:
+    def __init__(self, func: Callable[..., Any], jobs: int, limits: WorkerLimits) -> None:
+        self.func, self.jobs, self.limits = func, jobs, limits
+        method = "fork" if sys.platform == "linux" else "spawn"
+        self.ctx = multiprocessing.get_context(method)
+        self.dir = Path(tempfile.mkdtemp(prefix="siianalysis-readers-"))
+        self.workers: list[_Worker] = []
+        self.started = 0
+
+    def busy(self) -> list[_Worker]:
+        return [w for w in self.workers if w.task is not None]
+
+    def can_take(self) -> bool:
+        return len(self.busy()) < self.jobs
+
+    def submit(self, key: Hashable, args: tuple, last_try: bool) -> None:
+        idle = [w for w in self.workers if w.task is None]
+        if idle:
+            worker = idle[0]
+        else:
+            self.started += 1
+            worker = _Worker(self, self.started)
+            self.workers.append(worker)
+        try:
+            worker.conn.send((key, args))
+        except (BrokenPipeError, EOFError, OSError):  # died while idle: a fresh one takes the task
+            self._drop(worker)
+            return self.submit(key, args, last_try)
+        worker.task = (key, args, last_try)
+        worker.deadline = time.monotonic() + self.limits.seconds
+
+    def wait(self) -> list[tuple[Hashable, tuple, Any]]:
+        """Waits for at least one busy worker to answer, die or run out of time."""
+        busy = self.busy()
+        timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+        ready = set(multiprocessing.connection.wait([w.conn for w in busy] + [w.proc.sentinel for w in busy],
+                                                    timeout))
+        done = []
+        for worker in busy:
+            if worker.conn in ready or worker.proc.sentinel in ready:
+                done.append(self._collect(worker))
+            elif time.monotonic() >= worker.deadline:
+                key, args, _ = worker.task
+                self._drop(worker)
+                done.append((key, args, Failure("time", f"still reading after {self.limits.seconds:g} s")))
+        return done
+
+    def _collect(self, worker: _Worker) -> tuple[Hashable, tuple, Any]:
+        key, args, last_try = worker.task
+        try:
+            if worker.conn.poll():
+                _, (status, value) = worker.conn.recv()
+                if status == "ok":
+                    worker.task = None
+                    return key, args, value
+                self._drop(worker)  # a worker that ran out of memory is not trusted with more
+                return key, args, Failure(status, value)
+        except (EOFError, OSError):
+            pass
+        # the worker died without an answer
+        worker.proc.join(5)
+        code = worker.proc.exitcode
+        detail = worker.stderr_tail()
+        self._drop(worker)
+        died = _signal_name(code)
+        if any(w in detail for w in _MEMORY_WORDS):
+            return key, args, Failure("memory", f"{died}: {detail}")
+        if not last_try:
+            return key, args, _TRY_AGAIN
+        return key, args, Failure("crash", f"{died}{': ' + detail if detail else ''}")
+
+    def _drop(self, worker: _Worker) -> None:
+        worker.kill()
+        self.workers.remove(worker)
+        shutil.rmtree(worker.dir, ignore_errors=True)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if worker.task is None:
+                try:
+                    worker.conn.send(None)
+                except (BrokenPipeError, OSError):
+                    pass
+        deadline = time.monotonic() + 5
+        for worker in self.workers:
+            worker.proc.join(max(0.0, deadline - time.monotonic()) if worker.task is None else 0)
+            worker.kill()
+        self.workers.clear()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _signal_name(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"the reader process was stopped by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"the reader process was stopped by signal {-code}"
+    return f"the reader process exited with code {code}"
+
+
+# --- the worker's side ------------------------------------------------------------------------
+
+
+def _serve(conn, parent_end, inherited, func, memory_bytes: int, folder: str, stderr: str) -> None:
+    """A worker's loop: limits first, then one task at a time until told to stop."""
+    global _WORKER_DIR
+    parent_end.close()
+    for other in inherited:
+        other.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
+    _die_with_parent()
+    _WORKER_DIR = Path(folder)
+    err = os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(err, 2)
+    os.close(err)
+    _limit_memory(memory_bytes)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        key, args = message
+        os.ftruncate(2, 0)  # what a death leaves there is then this task's
+        os.lseek(2, 0, os.SEEK_SET)
+        try:
+            answer = ("ok", func(*args))
+        except MemoryError:
+            answer = ("memory", "MemoryError")
+        except Exception as exc:  # noqa: BLE001  the caller decides what a failed task means
+            answer = ("error", f"{type(exc).__name__}: {exc}"[:500])
+        try:
+            conn.send((key, answer))
+        except MemoryError:
+            conn.send((key, ("memory", "MemoryError while sending the result")))
+        except Exception as exc:  # noqa: BLE001  an unpicklable result
+            conn.send((key, ("error", f"{type(exc).__name__}: {exc}"[:500])))
+        if answer[0] == "memory":
+            return
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when the one that started it dies."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _limit_memory(extra: int) -> None:
+    """Address space at most what the worker has now plus ``extra``; where the platform lets us."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            now = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = now + extra
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass  # not Linux: the checks before reading and the time limit remain
