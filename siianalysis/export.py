@@ -3,7 +3,10 @@
 Worksheet text is untrusted. Parquet keeps it exactly. In CSV, a cell starting
 with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) would be run as a
 formula by a spreadsheet, so it gets a leading apostrophe (the OWASP advice).
-CSV is UTF-8 with a BOM so that Excel shows Thai.
+The full-width forms ``＝ ＋ － ＠`` count too: a Thai or East Asian input method
+types them, and spreadsheets in those locales take them for the ASCII ones.
+``looks_like_formula`` is the one rule; the workbooks of the workshop
+(``workshop.xlsx``) use it too. CSV is UTF-8 with a BOM so that Excel shows Thai.
 """
 
 from __future__ import annotations
@@ -13,13 +16,19 @@ from pathlib import Path
 
 import pandas as pd
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _UNSAFE_NAME = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
+
+
+def looks_like_formula(value: object) -> bool:
+    """Whether a spreadsheet could take this text for a formula: it starts with ``= + - @``, their
+    full-width forms ``＝ ＋ － ＠``, a tab or a carriage return."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
 
 
 def guard_cell(value: object) -> object:
     """A CSV cell a spreadsheet will show as text, not run."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if looks_like_formula(value):
         return "'" + value
     return value
 
@@ -32,10 +41,22 @@ def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:
-    """``name.parquet`` (exact) and ``name.csv`` (guarded, UTF-8 with BOM)."""
+def write_table(df: pd.DataFrame, out_dir: Path, name: str, metadata: dict[str, str] | None = None) -> None:
+    """``name.parquet`` (exact) and ``name.csv`` (guarded, UTF-8 with BOM).
+
+    ``metadata`` is added to the Parquet file's own (``processed`` tags each table with its set).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    df.to_parquet(out_dir / f"{name}.parquet", index=False)
+    if metadata:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        extra = {k.encode(): v.encode() for k, v in metadata.items()}
+        pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **extra}),
+                       out_dir / f"{name}.parquet")
+    else:
+        df.to_parquet(out_dir / f"{name}.parquet", index=False)
     guard_frame(df).to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
 
 

@@ -6,8 +6,10 @@ template, the review workbook, the compilation):
 - a cell holds text a spreadsheet accepts: the control characters openpyxl
   refuses are dropped, and text longer than Excel's 32,767 characters is cut
   with " …" (``cell_text``);
-- text from teams and reviewers is untrusted: one starting with "=" is written
-  as a text cell, never as a formula (``write_cell``);
+- text from teams and reviewers is untrusted: one a spreadsheet could take for
+  a formula (``export.looks_like_formula``, the CSV guard's rule: ``= + - @``,
+  their full-width forms, tab, carriage return) is written as a text cell,
+  never as a formula (``write_cell``);
 - the font is the Thai government standard, TH Sarabun New (``FONT_NAME``);
   Office falls back to another font when it is missing;
 - the same workbook gives the same bytes: fixed core-property dates and a
@@ -26,6 +28,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.writer.excel import ExcelWriter
 
 from siianalysis._zipfreeze import FIXED_DATETIME, freeze_zip
+from siianalysis.export import looks_like_formula
 
 FONT_NAME = "TH Sarabun New"
 CELL_MAX = 32_767  # characters one cell holds
@@ -42,10 +45,10 @@ def cell_text(text: str) -> str:
 
 def write_cell(ws, row: int, col: int, value: Any):
     """Writes ``value`` at (``row``, ``col``) and returns the cell: text through ``cell_text``,
-    anything else as it is; text starting with "=" stays text (``data_type = "s"``), never
-    a formula."""
+    anything else as it is; text that looks like a formula stays text (``data_type = "s"``),
+    never a formula."""
     cell = ws.cell(row=row, column=col, value=cell_text(value) if isinstance(value, str) else value)
-    if isinstance(cell.value, str) and cell.value.startswith("="):
+    if looks_like_formula(cell.value):
         cell.data_type = "s"
     return cell
 
