@@ -6,21 +6,35 @@ import argparse
 import sys
 from pathlib import Path
 
-from siianalysis import config
+from siianalysis import __version__, config
+from siianalysis.cli_checks import (
+    PROCESSED_HINT, Parser, count, file_to_write, folder_problem, folder_to_read, folder_to_write, one_line,
+    processed_folder, province, report_format, reports_location, sample_size, tambon_id, user_error,
+)
+
+
+def _prog(args: argparse.Namespace) -> str:
+    """"siianalysis normalize": the command as the user typed it (an alias, or ``build``)."""
+    command = getattr(args, "command", None)
+    return f"siianalysis {command}" if command else "siianalysis"
 
 
 def _normalise(args: argparse.Namespace) -> int:
-    from siianalysis.normalise import normalise
+    from siianalysis.normalise import list_raw_files, normalise
 
     raw = Path(args.raw_dir)
-    if not raw.is_dir():
-        print(f"siianalysis normalise: no such folder: {raw}", file=sys.stderr)
+    if problem := folder_problem(raw, must_exist=True):  # build's default folder: argparse saw no text
+        print(f"{_prog(args)}: {problem}", file=sys.stderr)
+        return 2
+    if not list_raw_files(raw):
+        print(f"{_prog(args)}: {raw} is empty: no file to read (put the worksheets in it, in any "
+              "sub-folders); nothing was written", file=sys.stderr)
         return 2
     result = normalise(raw, Path(args.out), jobs=args.jobs, progress=not args.quiet,
                        cache=not getattr(args, "no_cache", False))
     print(result.summary())
     if result.worksheets == 0:
-        print("siianalysis normalise: no worksheet could be read; see problems.csv", file=sys.stderr)
+        print(f"{_prog(args)}: no worksheet could be read; see problems.csv", file=sys.stderr)
         return 1
     return 0
 
@@ -28,6 +42,7 @@ def _normalise(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from siianalysis.workshop.template import write_template
 
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # as every other output's folder
     path = write_template(Path(args.out), lang=args.lang)
     print(f"blank worksheet written to {path}")
     return 0
@@ -50,17 +65,10 @@ def _report(args: argparse.Namespace) -> int:
     processed = Path(args.processed) if args.processed else config.processed_dir(root)
     out = (args.out if is_url(str(args.out)) else Path(args.out)) if args.out else config.reports_dir(root)
     notebooks = Path(args.notebooks) if args.notebooks else root / "notebooks"
-    if not processed.is_dir():
-        print(f"siianalysis report: no processed folder {processed}; "
-              "run `siianalysis normalise RAW --out PROCESSED` first", file=sys.stderr)
+    if problem := folder_problem(processed, must_exist=True):
+        print(f"{_prog(args)}: {problem}; {PROCESSED_HINT}", file=sys.stderr)
         return 2
-    if args.jobs is not None and args.jobs < 1:
-        print("siianalysis report: --jobs must be at least 1", file=sys.stderr)
-        return 2
-    reuse = getattr(args, "reuse_kernel", None)
-    if reuse is not None and reuse < 1:
-        print("siianalysis report: --reuse-kernel must be at least 1", file=sys.stderr)
-        return 2
+    reuse = getattr(args, "reuse_kernel", None)  # --jobs and --reuse-kernel: checked by argparse (count)
     # options left unsaid keep the library's defaults
     given = {"reuse_kernel_reports": reuse}
     if getattr(args, "format", None):
@@ -73,11 +81,15 @@ def _report(args: argparse.Namespace) -> int:
             **{k: v for k, v in given.items() if v is not None},
         )
     except (ReportInputError, UnknownFormatError) as exc:
-        print(f"siianalysis report: {exc}", file=sys.stderr)
+        print(f"{_prog(args)}: {one_line(exc)}", file=sys.stderr)
         return 2
     except BatchInterrupted as exc:
         print(exc.result.summary())
         return 130
+    except OSError as exc:  # a full disk stops a batch: its account first, then main's one line
+        if (account := getattr(exc, "result", None)) is not None:
+            print(account.summary())
+        raise
     print(result.summary())
     return 0 if result.ok else 1
 
@@ -93,16 +105,19 @@ def _build(args: argparse.Namespace) -> int:
     try:
         check_inputs(processed, notebooks, check_processed=False)
     except ReportInputError as exc:
-        print(f"siianalysis build: {exc}", file=sys.stderr)
+        print(f"{_prog(args)}: {one_line(exc)}", file=sys.stderr)
         return 2
-    ns = argparse.Namespace(raw_dir=raw, out=processed, jobs=args.jobs, quiet=args.quiet)
+    if problem := folder_problem(processed, must_exist=False):
+        print(f"{_prog(args)}: {problem}", file=sys.stderr)
+        return 2
+    ns = argparse.Namespace(raw_dir=raw, out=processed, jobs=args.jobs, quiet=args.quiet, command=args.command)
     code = _normalise(ns)
     if code:
         return code
     ns = argparse.Namespace(processed=processed, out=args.out, notebooks=notebooks, tambon=None,
                             jobs=args.jobs, with_code=args.with_code, force=args.force, lang=args.lang,
                             quiet=args.quiet, fresh_kernels=args.fresh_kernels, scheduler=args.scheduler,
-                            reuse_kernel=args.reuse_kernel, format=args.format)
+                            reuse_kernel=args.reuse_kernel, format=args.format, command=args.command)
     return _report(ns)
 
 
@@ -114,7 +129,7 @@ def _review_sheet(args: argparse.Namespace) -> int:
         path = write_review_sheet(processed, Path(args.out), provinces=args.province or None,
                                   reports_base=args.reports_base, lang=args.lang)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"siianalysis review-sheet: {exc}", file=sys.stderr)
+        print(f"{_prog(args)}: {one_line(exc)}", file=sys.stderr)
         return 2
     print(f"review workbook written to {path}")
     return 0
@@ -136,99 +151,141 @@ def _bundle(args: argparse.Namespace) -> int:
 
 def _kernel_flags(p: argparse.ArgumentParser) -> None:
     """Flags of ``report`` and ``build`` about where and how notebooks run, and what they make."""
-    p.add_argument("--format", metavar="FORMAT",
+    p.add_argument("--format", metavar="FORMAT", type=report_format,
                    help="the reports' document format, a registered exporter (default: html)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a dask cluster: tcp://HOST:PORT of a running scheduler, or 'local' for "
                         "a LocalCluster of --jobs worker processes (default: a local process pool)")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="a new kernel for every report instead of reusing each worker's warm kernel (slower)")
-    p.add_argument("--reuse-kernel", type=int, default=None, metavar="N",
+    p.add_argument("--reuse-kernel", type=count, default=None, metavar="N",
                    help="restart a warm kernel after N reports (default: 100)")
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+def parser() -> Parser:
+    p = Parser(
         prog="siianalysis",
         description="S-I-I area-management worksheets: normalise, analyse, report.",
     )
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action="version", version=f"siianalysis {__version__}",
+                   help="print the version and exit")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p.commands = sub.choices  # name or alias -> its parser
 
     n = sub.add_parser("normalise", aliases=["normalize"], help="raw worksheets → processed tables")
-    n.add_argument("raw_dir", help="folder of worksheets as teams sent them (read recursively)")
-    n.add_argument("--out", required=True, help="folder for the processed tables")
-    n.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    n.add_argument("raw_dir", type=folder_to_read, metavar="RAW_DIR",
+                   help="folder of worksheets as teams sent them (read recursively)")
+    n.add_argument("--out", required=True, type=folder_to_write, help="folder for the processed tables")
+    n.add_argument("--jobs", type=count, default=None, help="worker processes (default: all cores)")
     n.add_argument("--quiet", action="store_true", help="no progress bar")
     n.add_argument("--no-cache", action="store_true", help="read every file afresh (ignore OUT/.cache)")
     n.set_defaults(func=_normalise)
 
     t = sub.add_parser("template", help="write a blank worksheet workbook (.xlsx)")
-    t.add_argument("out", help="path of the .xlsx to write")
-    t.add_argument("--lang", choices=["th", "en"], default="th")
+    t.add_argument("out", metavar="OUT.xlsx", type=file_to_write(".xlsx", "an Excel workbook"), help="path of the .xlsx to write")
+    t.add_argument("--lang", choices=["th", "en"], default="th",
+                   help="the worksheet's labels: th, as the handout prints them (default), or en")
     t.set_defaults(func=_template)
 
     s = sub.add_parser("sample", help="generate the bundled sample network of worksheets")
-    s.add_argument("out", help="folder to write into")
-    s.add_argument("--n", type=int, default=48, help="number of tambons")
-    s.add_argument("--seed", type=int, default=2563)
+    s.add_argument("out", metavar="DIR", type=folder_to_write, help="folder to write into")
+    s.add_argument("--n", type=sample_size, default=48, help="number of tambons (at least 17; default: 48)")
+    s.add_argument("--seed", type=int, default=2563,
+                   help="random seed; the same seed and --n give byte-identical files (default: 2563)")
     s.set_defaults(func=_sample)
 
     r = sub.add_parser("report", help="processed tables → HTML reports (network + one per tambon)")
-    r.add_argument("--processed", help="processed folder (default: data/processed)")
-    r.add_argument("--out", help="reports folder or fsspec URL, e.g. file:///srv/reports (default: reports/)")
-    r.add_argument("--tambon", action="append", metavar="ID",
+    r.add_argument("--processed", type=processed_folder, help="processed folder (default: data/processed)")
+    r.add_argument("--out", type=reports_location,
+                   help="reports folder or fsspec URL, e.g. file:///srv/reports (default: reports/)")
+    r.add_argument("--tambon", action="append", metavar="ID", type=tambon_id,
                    help="render only this tambon (repeatable; default: every tambon)")
-    r.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    r.add_argument("--jobs", type=count, default=None, help="worker processes (default: all cores)")
     r.add_argument("--with-code", action="store_true", help="keep the code in the HTML (researchers)")
     r.add_argument("--force", action="store_true", help="render every report, even unchanged ones")
-    r.add_argument("--lang", choices=["th", "en"], default="th")
-    r.add_argument("--notebooks", help="folder of the report notebooks (default: notebooks/)")
+    r.add_argument("--lang", choices=["th", "en"], default="th",
+                   help="the reports' language: th (default) or en")
+    r.add_argument("--notebooks", type=folder_to_read, help="folder of the report notebooks (default: notebooks/)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     _kernel_flags(r)
     r.set_defaults(func=_report)
 
     b = sub.add_parser("build", help="the whole job: data/raw → data/processed → reports")
-    b.add_argument("--raw", help="raw folder (default: data/raw of the project)")
-    b.add_argument("--processed", help="processed folder (default: data/processed)")
-    b.add_argument("--out", help="reports folder (default: reports/)")
-    b.add_argument("--notebooks", help="folder of the report notebooks (default: notebooks/)")
-    b.add_argument("--jobs", type=int, default=None)
+    b.add_argument("--raw", type=folder_to_read, help="raw folder (default: data/raw of the project)")
+    b.add_argument("--processed", type=folder_to_write, help="processed folder (default: data/processed)")
+    b.add_argument("--out", type=reports_location, help="reports folder (default: reports/)")
+    b.add_argument("--notebooks", type=folder_to_read, help="folder of the report notebooks (default: notebooks/)")
+    b.add_argument("--jobs", type=count, default=None,
+                   help="worker processes, for reading and for rendering (default: all cores)")
     b.add_argument("--with-code", action="store_true", help="keep the code in the HTML (researchers)")
     b.add_argument("--force", action="store_true", help="render every report, even unchanged ones")
-    b.add_argument("--lang", choices=["th", "en"], default="th")
-    b.add_argument("--quiet", action="store_true")
+    b.add_argument("--lang", choices=["th", "en"], default="th",
+                   help="the reports' language: th (default) or en")
+    b.add_argument("--quiet", action="store_true", help="no progress bars")
     _kernel_flags(b)
     b.set_defaults(func=_build)
 
     v = sub.add_parser("review-sheet", help="an Excel workbook for the expert reviewers")
-    v.add_argument("--processed", help="processed folder (default: data/processed)")
-    v.add_argument("--out", required=True, help="the .xlsx to write")
-    v.add_argument("--province", action="append", metavar="NAME_OR_CODE",
-                   help="only this province (Thai name or 2-digit code; repeatable)")
+    v.add_argument("--processed", type=processed_folder, help="processed folder (default: data/processed)")
+    v.add_argument("--out", required=True, type=file_to_write(".xlsx", "an Excel workbook"),
+                   help="the .xlsx to write")
+    v.add_argument("--province", action="append", metavar="NAME_OR_CODE", type=province,
+                   help="only this province: its Thai or English name or its 2-digit code (repeatable)")
     v.add_argument("--reports-base", default="reports",
                    help="folder of the reports, relative to the workbook, for its links (default: reports)")
-    v.add_argument("--lang", choices=["th", "en"], default="th")
+    v.add_argument("--lang", choices=["th", "en"], default="th",
+                   help="the workbook's instructions, headers and pillars: th (default) or en")
     v.set_defaults(func=_review_sheet)
 
     c = sub.add_parser("compile", help="per-tambon compilation: Table 4, plans and experts' suggestions")
-    c.add_argument("--processed", help="processed folder (default: data/processed)")
-    c.add_argument("--out", required=True, help="the .xlsx to write")
-    c.add_argument("--html-dir", help="also write HTML pages under HTML_DIR/compiled/ (e.g. reports)")
-    c.add_argument("--lang", choices=["th", "en"], default="th")
+    c.add_argument("--processed", type=processed_folder, help="processed folder (default: data/processed)")
+    c.add_argument("--out", required=True, type=file_to_write(".xlsx", "an Excel workbook"),
+                   help="the .xlsx to write")
+    c.add_argument("--html-dir", type=folder_to_write,
+                   help="also write HTML pages under HTML_DIR/compiled/ (e.g. reports)")
+    c.add_argument("--lang", choices=["th", "en"], default="th",
+                   help="the compilation's headings and labels: th (default) or en")
     c.set_defaults(func=_compile)
 
     z = sub.add_parser("bundle", help="pack the report site into a zip to share (personal data masked)")
-    z.add_argument("--reports", help="the report site (default: reports/)")
-    z.add_argument("--out", required=True, help="the .zip to write")
+    z.add_argument("--reports", type=folder_to_read, help="the report site (default: reports/)")
+    z.add_argument("--out", required=True, type=file_to_write(".zip", "a zip archive"), help="the .zip to write")
     z.add_argument("--no-mask", action="store_true",
                    help="keep phone numbers, e-mails and citizen IDs (internal use only)")
     z.set_defaults(func=_bundle)
     return p
 
 
+def _name_typed_command(p: Parser, argv: list[str]) -> None:
+    """Argument errors name the command as typed ("siianalysis normalize", not the name it aliases)."""
+    typed = next((a for a in argv if not a.startswith("-")), None)
+    if typed in p.commands:
+        p.commands[typed].prog = f"{p.prog} {typed}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    """Runs a command; returns its exit code: 0 done, 1 failed, 2 unusable arguments, 130
+    interrupted. An error the user can fix (a full disk, a read-only folder, an input the
+    project refuses; ``cli_checks.user_error``) is one line on stderr; a bug keeps its traceback."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    p = parser()
+    _name_typed_command(p, argv)
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or an argument refused (its line is printed)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print(f"{_prog(args)}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        known = user_error(exc)
+        if known is None:
+            raise
+        code, message = known
+        print(f"{_prog(args)}: {message}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":  # pragma: no cover
