@@ -42,6 +42,7 @@ _ADVICE = {
 INPUT_ERRORS: dict[str, tuple[str, ...]] = {
     "siianalysis.report.batch.plan": ("ReportInputError",),
     "siianalysis.report.exporters": ("UnknownFormatError",),
+    "siianalysis.processed": ("ProcessedSetError",),  # a torn or foreign processed folder
 }
 
 

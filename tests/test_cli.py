@@ -335,3 +335,18 @@ def test_the_input_errors_caught_exist():
         loaded = importlib.import_module(module)
         for name in names:
             assert issubclass(getattr(loaded, name), Exception), (module, name)
+
+
+def test_a_torn_processed_set_is_one_line(processed, tmp_path, capsys):
+    import shutil
+
+    torn = tmp_path / "processed"
+    shutil.copytree(processed, torn)
+    rows = torn / "rows.parquet"
+    rows.write_bytes(rows.read_bytes()[: rows.stat().st_size // 2])  # a copy cut short
+    for argv in (["compile", "--processed", str(torn), "--out", str(tmp_path / "c.xlsx")],
+                 ["review-sheet", "--processed", str(torn), "--out", str(tmp_path / "r.xlsx")]):
+        assert main(argv) == 2, argv
+        err = one_line_error(capsys.readouterr())
+        assert err.startswith(f"siianalysis {argv[0]}: ") and "rows" in err, err
+    assert not (tmp_path / "c.xlsx").exists() and not (tmp_path / "r.xlsx").exists()
