@@ -86,7 +86,7 @@ def test_bundle_entries_masking_and_links(site: Path, tmp_path: Path):
     assert _snapshot(site) == before  # the reports on disk are untouched
     assert result.files == SITE_ENTRIES and result.n_files == 6
     assert result.skipped == ["notes.txt"]
-    assert result.masked == {"phone": 3, "email": 2, "citizen_id": 2}
+    assert result.masked == {"phone": 3, "email": 2, "citizen_id": 2, "name": 2}
     assert set(result.masked_by_file) == {"network.html", "tambon/500707.html", "tambon/u-0123456789.html"}
     assert result.warnings == [] and result.broken_links == {}
 
@@ -112,7 +112,7 @@ def test_bundle_entries_masking_and_links(site: Path, tmp_path: Path):
             assert target in names, (name, link)
     tambon = pages["tambon/500707.html"]
     original = (site / "tambon/500707.html").read_text(encoding="utf-8")
-    assert tambon == (original.replace("081-234-5678 อีเมล", "0xx-xxx-xx78 อีเมล")
+    assert tambon == (original.replace("นายสมชาย ใจดี", "นายส*** ใ***").replace("081-234-5678 อีเมล", "0xx-xxx-xx78 อีเมล")
                       .replace("somchai.j@gmail.com", "s***@gmail.com").replace(ID_WRITTEN, ID_MASKED))
     assert PNG_URI in tambon and "width:0812345678px" in tambon  # image and style byte for byte
     assert "0xx-xxxx56" in pages["network.html"]

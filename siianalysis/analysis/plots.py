@@ -9,12 +9,17 @@ each text of the figure, so it still renders after the context has ended.
 
 Labels come from the codebook (outcome short labels, row labels, table
 titles, lens labels); the few words of the charts themselves from
-``data/report_text.yaml`` (``figures.*``).
+``data/report_text.yaml`` (``figures.*``). Some come from the teams: the label
+of an "other" row, the name of a tambon that did not resolve. ``mask_figure``
+masks personal data (``personal_data``: names, phone numbers, e-mail
+addresses, citizen IDs) in every text a figure draws; the report sections call
+it on every figure they embed, since a picture cannot be masked afterwards.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 
 import matplotlib
 import numpy as np
@@ -28,6 +33,7 @@ from siianalysis.words import t, texts
 from .dataset import Dataset
 from .fonts import thai_rc
 from .network import overview_frame, plan_theme_counts
+from .personal_data import mask_text
 from .places import place_name
 from .scores import (
     SCORED_TABLES,
@@ -118,6 +124,42 @@ def _percent_axis(axis) -> None:
 def _percent(share: float) -> str:
     """0.52 -> "52%" ("-" when missing), as the report's tables write a share."""
     return "-" if pd.isna(share) else f"{float(share) * 100:.0f}%"
+
+
+def mask_figure(fig: Figure) -> Counter:
+    """Masks personal data in every text ``fig`` draws (titles, axis and tick labels,
+    legends, bar labels, annotations), in place; returns how many of each kind were masked.
+
+    Tick labels set as text (``set_xticks(ticks, labels)``) are masked where the axis
+    keeps them, so they stay masked when the figure is drawn again.
+    """
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter
+
+    counts: Counter = Counter()
+    tick_texts = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for minor in (False, True):
+                formatter = axis.get_minor_formatter() if minor else axis.get_major_formatter()
+                if isinstance(formatter, FixedFormatter):
+                    masked = []
+                    for label in formatter.seq:
+                        new, found = mask_text(str(label))
+                        counts.update(found)
+                        masked.append(new)
+                    formatter.seq = masked
+                tick_texts.update(id(t) for t in axis.get_ticklabels(minor=minor))
+    for text in fig.findobj(Text):
+        old = text.get_text()
+        if not old:
+            continue
+        new, found = mask_text(old)
+        if new != old:
+            text.set_text(new)
+            if id(text) not in tick_texts:  # a tick label was counted with its axis
+                counts.update(found)
+    return counts
 
 
 # --- one tambon ------------------------------------------------------------------------

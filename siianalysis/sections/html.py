@@ -225,10 +225,20 @@ def frame_table(df, *, num_cols: Iterable[str] = (), total_rows: Iterable[int] =
     return table(names, df.itertuples(index=False, name=None), num_cols=idx, total_rows=total_rows)
 
 
-def figure(fig, alt: str = "", dpi: int = FIGURE_DPI) -> Markup:
-    """A matplotlib Figure as an inline base64 PNG ``<img>``; the figure is closed afterwards."""
+def figure(fig, alt: str = "", dpi: int = FIGURE_DPI, mask: bool = True) -> Markup:
+    """A matplotlib Figure as an inline base64 PNG ``<img>``; the figure is closed afterwards.
+
+    With ``mask`` (the default) personal data in the texts it draws is masked first
+    (``analysis.plots.mask_figure``): a picture cannot be masked once it is in a page, so
+    every report draws masked labels; its text, and the bundle, are masked apart.
+    """
     buf = io.BytesIO()
     try:
+        if mask:
+            # here, not at the top: importing the sections must not import matplotlib
+            from siianalysis.analysis.plots import mask_figure
+
+            mask_figure(fig)
         fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
         width = int(round(fig.get_figwidth() * dpi))
     finally:

@@ -14,9 +14,15 @@ allowed with ``mask=False``: masking a notebook's outputs, metadata and
 parameters completely cannot be promised, so a masked bundle never has one.
 
 With ``mask=True`` (the default) every page (``.html .htm .svg``) goes through
-``privacy.mask_html``: phone numbers, e-mail addresses and citizen IDs in the
-text are masked, and everything else, inline images and styles included, is
-kept byte for byte. The reports and processed data on disk are only read.
+``privacy.mask_html``: people's names (after a title or role word), phone
+numbers, e-mail addresses and citizen IDs in the text are masked, also where a
+line break splits a number, and everything else, inline images and styles
+included, is kept byte for byte. The figures need no work here: a picture cannot
+be masked once it is in a page, so every report draws its figures with masked
+labels (``sections.html.figure`` → ``analysis.plots.mask_figure``), whatever the
+bundle is asked; a site rendered before that rule came in is re-rendered by the
+next ``siianalysis report`` (the reports' code changed). The reports and
+processed data on disk are only read.
 
 The zip is deterministic: entries sorted by path, every entry dated
 2020-10-27 00:00 (the workshop's day) with mode 0644, deflated; the same site
@@ -59,7 +65,7 @@ class BundleResult:
         reports_dir: the site root it was made from.
         files: the entries written (paths relative to the site root), sorted.
         mask: whether the pages were masked.
-        masked: items masked per kind over the whole bundle (``citizen_id``, ``phone``, ``email``).
+        masked: items masked per kind over the whole bundle (``citizen_id``, ``phone``, ``email``, ``name``).
         masked_by_file: the same per entry, for entries where anything was masked.
         skipped: files under the root left out because of their type (not dotfiles, not notebooks).
         warnings: broken links (one line per page), symbolic links left out.

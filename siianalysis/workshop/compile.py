@@ -13,8 +13,14 @@ suggestions, side by side. Two forms of the same content
   pages in the reports' style.
 
 ``compile_main`` is the command (``siianalysis compile``). Works without any
-review (the suggestions columns are then empty). Every piece of team or reviewer
-text is untrusted: in the workbook a text starting with "=" is written as text,
+review (the suggestions columns are then empty).
+
+The compilation goes back to every tambon, so it is masked by default
+(``mask=True``; ``--no-mask`` on the command line, for internal use): it is built
+from ``privacy.mask_dataset(ds)``, where people's names, phone numbers, e-mail
+addresses and citizen IDs are masked in everything teams and reviewers wrote.
+``build_workbook``, ``tambon_page`` and ``index_page`` show the dataset they are
+given as it is. Every piece of team or reviewer text is untrusted: in the workbook a text starting with "=" is written as text,
 never as a formula, and characters a worksheet cannot hold are dropped; in HTML
 everything is escaped.
 """
@@ -22,6 +28,7 @@ everything is escaped.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -38,6 +45,7 @@ from siianalysis.analysis.places import place_name, place_part
 from siianalysis.sections.feedback import pillar_side_by_side
 from siianalysis.sections.html import CSS, Markup, esc, explain, heading, join, link, note, tag, tambon_href
 from siianalysis.words import check_lang, display_date, t
+from siianalysis.workshop.privacy import KINDS, mask_dataset
 from siianalysis.workshop.xlsx import FONT_NAME, save_workbook, sheet_name, write_cell
 
 COMPILED_DIR = "compiled"
@@ -266,14 +274,17 @@ def write_workbook(ds: Dataset, out_xlsx: str | Path, lang: str = "th") -> Path:
     return save_workbook(build_workbook(ds, lang), out)
 
 
-def _dataset(processed: str | Path | Dataset) -> Dataset:
-    return processed if isinstance(processed, Dataset) else load(processed)
+def _dataset(processed: str | Path | Dataset, mask: bool, counts: Counter | None = None) -> Dataset:
+    ds = processed if isinstance(processed, Dataset) else load(processed)
+    return mask_dataset(ds, counts) if mask else ds
 
 
-def compile_workbook(processed_dir: str | Path | Dataset, out_xlsx: str | Path, lang: str = "th") -> Path:
+def compile_workbook(processed_dir: str | Path | Dataset, out_xlsx: str | Path, lang: str = "th",
+                     mask: bool = True) -> Path:
     """Writes the compilation workbook of ``processed_dir`` (or a loaded ``Dataset``) at
-    ``out_xlsx`` and returns its path. ``lang``: "th" or "en" (headers, labels, names)."""
-    return write_workbook(_dataset(processed_dir), out_xlsx, lang)
+    ``out_xlsx`` and returns its path. ``lang``: "th" or "en" (headers, labels, names);
+    ``mask``: personal data masked (the default; see the module doc)."""
+    return write_workbook(_dataset(processed_dir, mask), out_xlsx, lang)
 
 
 # --- the HTML pages -------------------------------------------------------------------------------
@@ -363,21 +374,23 @@ def write_html(ds: Dataset, out_dir: str | Path, lang: str = "th") -> list[Path]
     return written
 
 
-def compile_html(processed_dir: str | Path | Dataset, out_dir: str | Path, lang: str = "th") -> list[Path]:
+def compile_html(processed_dir: str | Path | Dataset, out_dir: str | Path, lang: str = "th",
+                 mask: bool = True) -> list[Path]:
     """The compilation as HTML pages in the report site ``out_dir`` (e.g. ``reports/``):
-    ``compiled/index.html`` and ``compiled/<tambon_id>.html``. Returns the paths written."""
-    return write_html(_dataset(processed_dir), out_dir, lang)
+    ``compiled/index.html`` and ``compiled/<tambon_id>.html``, personal data masked unless
+    ``mask`` is False. Returns the paths written."""
+    return write_html(_dataset(processed_dir, mask), out_dir, lang)
 
 
 # --- the command ----------------------------------------------------------------------------------
 
 
 def compile_main(processed_dir: str | Path, out: str | Path, lang: str = "th",
-                 html_dir: str | Path | None = None) -> int:
+                 html_dir: str | Path | None = None, mask: bool = True) -> int:
     """``siianalysis compile``: writes the workbook ``out`` and, with ``html_dir``, the
-    HTML pages under ``html_dir/compiled/``; prints a summary. Returns 0 when done, 2
-    when the processed data is missing or ``lang`` is not "th"/"en", 1 when the data
-    has no tambon."""
+    HTML pages under ``html_dir/compiled/``, personal data masked unless ``mask`` is
+    False; prints a summary. Returns 0 when done, 2 when the processed data is missing
+    or ``lang`` is not "th"/"en", 1 when the data has no tambon."""
     if lang not in ("th", "en"):
         print(f"siianalysis compile: lang must be 'th' or 'en', not {lang!r}", file=sys.stderr)
         return 2
@@ -389,6 +402,8 @@ def compile_main(processed_dir: str | Path, out: str | Path, lang: str = "th",
     if ds.tambons.empty:
         print("siianalysis compile: the processed data has no tambon", file=sys.stderr)
         return 1
+    masked: Counter = Counter()
+    ds = _dataset(ds, mask, masked)
     path = write_workbook(ds, out, lang)
     cov = fbk.review_coverage(ds)
     print(f"compiled {cov.n_tambons} tambons ({cov.n_reviewed} reviewed, "
@@ -401,4 +416,8 @@ def compile_main(processed_dir: str | Path, out: str | Path, lang: str = "th",
     if html_dir is not None:
         pages = write_html(ds, html_dir, lang)
         print(f"  {len(pages) - 1} tambon pages and an index in {pages[0].parent}")
+    if mask:
+        print("  masked: " + ", ".join(f"{masked.get(k, 0)} {k.replace('_', ' ')}" for k in KINDS))
+    else:
+        print("  masked: nothing (--no-mask): the compilation carries the worksheets' personal data as written")
     return 0

@@ -1,231 +1,125 @@
-"""Masking personal data in report text and HTML before a report site is shared.
+"""Masking personal data in what is shared: the report site's HTML and the compiled data.
 
-Teams write people's names, phone numbers, e-mail addresses and Thai citizen ID
-numbers (เลขประจำตัวประชาชน) into their worksheets, and the reports quote the
-worksheets. Names cannot be told from place and project names reliably, so they
-are left alone; the three kinds below have a shape and are masked. The rules
-lean towards masking a real number rather than leaving it, but never mask the
-numbers a report is made of (dates, times, budgets, counts, DOPA and postal
-codes, years); the tests hold both lists.
-
-Digits may be Arabic (0-9) or Thai (๐-๙), mixed. A masked digit becomes ``x``;
-separators, brackets and the digits kept stay as written, so the text still
-reads like the number it was.
-
-``citizen_id``
-    13 digits, plain ("1101700203450") or split at the official groups
-    1-4-5-2-1 ("1-1017-00203-45-0", "1 1017 00203 45 0"; a dash, dot or space,
-    optionally with spaces around, at any subset of those boundaries). Masked
-    only when the check digit verifies (``sum(d[i] * (13 - i) for i < 12)``,
-    ``check = (11 - sum % 11) % 10``): a 13-digit figure that fails it is a
-    budget or a reference number and stays. Not part of a longer number (a digit
-    right before or after, or one joined by ``- . , / :``). Masked form keeps
-    only the last digit, the check digit, which is computed from the other twelve
-    and so tells nothing about the person: ``x-xxxx-xxxxx-xx-0``.
-
-``phone``
-    Thai mobile numbers (``06``/``08``/``09`` + 8 digits) and landlines (``0`` +
-    area digit 2/3/4/5/7 + 7 digits), or the same after ``+66`` (``+66 8 1234
-    5678``, ``+668-1234-5678``, ``+66 (0) 81 234 5678``), with any grouping of
-    at most four groups joined by a space, dash or dot (optionally spaced), and
-    brackets round the area code ("(02) 123 4567"). After the first group every
-    group has at least two digits, so lists of times or dates ("08.10.63 09.00")
-    never read as a phone. Not part of a longer number (a digit right before or
-    after, or one joined by ``.`` or ``:``; a trailing ``-8`` as in "02-123-4567-8",
-    the Thai way of writing two lines, is allowed and stays, and so is a list
-    "081-234-5678/089-876-5432" or "…,089-876-5432"). Masked form keeps
-    the trunk ``0`` (or ``+66``), which is no information, and the last two
-    digits: ``0xx-xxx-xx78``, ``+66 x xxxx xx78``.
-
-``email``
-    ``local@domain.tld`` with an ASCII local part and domain (Thai text may touch
-    it on either side). The local part is masked except its first character, to
-    a fixed ``***`` (its length is not kept); the domain stays:
-    ``s***@gmail.com``.
-
-Where matches overlap, an e-mail address wins over a citizen ID, and a citizen
-ID over a phone number (``0812345678@gmail.com`` is one e-mail address).
+The rules, what is masked and how, are ``siianalysis.analysis.personal_data``'s
+(names after a title or role word, phone numbers, e-mail addresses, citizen IDs;
+re-exported here); figures are masked where they are drawn
+(``siianalysis.analysis.plots.mask_figure``). This module applies them to the two
+other forms a shared output takes:
 
 ``mask_html`` masks an HTML document's text only: it is tokenised with
 ``html.parser.HTMLParser`` and every byte outside the text nodes that change is
 kept, so inline base64 images, ``<style>`` and ``<script>`` (never masked) come
 through unchanged. A changed text node is unescaped, masked and escaped again
-(``& < >``), so entities never break and ``&lt;script&gt;`` stays text. The
+(``& < >``), so entities never break and ``&lt;script&gt;`` stays text. Text
+nodes separated only by line breaks (``<br>``, ``<wbr>``: how the reports write a
+line break inside a worksheet value) are read as one text with a line break, so
+a number split over two lines ("081-234-<br>5678") is masked whole. The
 attributes people read, ``title``, ``alt`` and ``aria-label``, and ``href``
 values that are ``mailto:`` or ``tel:`` links, are masked the same way; every
-other attribute is left as is. Comments are left as they are. A number split
-by markup ("081-234-<b>5678</b>") is not seen.
+other attribute is left as is. Comments are left as they are. A number split by
+other markup ("081-234-<b>5678</b>") is not seen.
+
+``mask_dataset`` masks a loaded ``Dataset``: every column people wrote (the
+labels, texts, suggestions, the problems' quotes, file names, and the place names
+of tambons that did not resolve to a DOPA code); codes, ticks and official place
+names are kept. A reviewer's name is the signature of their advice (the experts
+review in their professional role, and a tambon reads whose suggestion it is), so
+in that column only numbers and e-mail addresses are masked. The workshop's
+compilation is built from it (``siianalysis compile`` masks by default).
 """
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import replace
 from html.parser import HTMLParser
-from typing import Literal
+
+import pandas as pd
+
+from siianalysis.analysis.dataset import Dataset
+from siianalysis.analysis.person_names import mask_name
+from siianalysis.analysis.personal_data import (
+    KINDS,
+    NUMBER_KINDS,
+    Match,
+    citizen_id_valid,
+    find_personal_data,
+    mask_personal_data,
+    mask_text,
+    might_hold_personal_data,
+)
 
 __all__ = [
     "KINDS",
+    "NUMBER_KINDS",
     "Match",
+    "WRITTEN_COLUMNS",
+    "citizen_id_valid",
     "find_personal_data",
+    "mask_dataset",
+    "mask_html",
     "mask_personal_data",
     "mask_text",
-    "mask_html",
-    "citizen_id_valid",
 ]
 
-Kind = Literal["phone", "email", "citizen_id"]
-KINDS: tuple[str, ...] = ("citizen_id", "phone", "email")
-MASK = "x"
-EMAIL_MASK = "***"
+# --- a dataset ------------------------------------------------------------------------------
 
-_THAI_DIGITS = str.maketrans("".join(chr(0x0E50 + i) for i in range(10)), "0123456789")  # ๐-๙
-_D = "[0-9\u0e50-\u0e59]"
-_SP = "[ \u00a0\u202f]"
-_DASH = "[-\u2010\u2011\u2012\u2013\u2014\u2212.]"
-# One separator between digits: optional ")" then optional space, dash/dot, space.
-_SEP = rf"(?:\)?{_SP}?{_DASH}?{_SP}?)"
-_ID_SEP = rf"(?:{_SP}?{_DASH}{_SP}?|{_SP})?"
-
-_CITIZEN_ID = re.compile(
-    rf"(?<![0-9\u0e50-\u0e59])(?<![0-9\u0e50-\u0e59][-.,/:])"
-    rf"{_D}{_ID_SEP}{_D}{{4}}{_ID_SEP}{_D}{{5}}{_ID_SEP}{_D}{{2}}{_ID_SEP}{_D}"
-    rf"(?![-.,/:]?[0-9\u0e50-\u0e59])"
-)
-
-_MOBILE = rf"[689\u0e56\u0e58\u0e59](?:{_SEP}{_D}){{8}}"
-_LANDLINE = rf"[2-57\u0e52-\u0e55\u0e57](?:{_SEP}{_D}){{7}}"
-_PHONE = re.compile(
-    rf"(?<![0-9\u0e50-\u0e59+])(?<![0-9\u0e50-\u0e59][.:])"
-    rf"(?:(?P<intl>\(?\+{_SP}?(?:66|\u0e56\u0e56)\)?{_SP}?{_DASH}?{_SP}?"
-    rf"(?:\({_SP}?[0\u0e50]{_SP}?\){_SP}?{_DASH}?{_SP}?)?)(?P<inat>{_MOBILE}|{_LANDLINE})"
-    rf"|(?P<nat>[0\u0e50]{_SEP}(?:{_MOBILE}|{_LANDLINE})))"
-    rf"(?![.:]?[0-9\u0e50-\u0e59])"
-)
-
-_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])"
-    r"(?P<local>[A-Za-z0-9_%+\-](?:[A-Za-z0-9._%+\-]{0,63}))"
-    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})"
-    r"(?![A-Za-z0-9\-])"
-)
-
-_DIGIT_OR_AT = re.compile(r"[0-9\u0e50-\u0e59@]")
-_NON_DIGITS = re.compile(r"[^0-9\u0e50-\u0e59]+")
-_IS_DIGIT = re.compile(r"[0-9\u0e50-\u0e59]")
+# table -> column people wrote -> the kinds masked in it (every other column is a code,
+# a tick or a date). A reviewer signs their suggestion: their name stays, their numbers go.
+WRITTEN_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "tambons": {"source_file": KINDS},
+    "rows": {"label": KINDS, "source": KINDS},
+    "texts": {"text": KINDS},
+    "problems": {"source_file": KINDS, "location": KINDS, "message": KINDS},
+    "feedback": {"reviewer": NUMBER_KINDS, "suggestion": KINDS, "source_file": KINDS},
+}
+# A resolved tambon's names are geothai's official ones; an unresolved one's are as written.
+PLACE_COLUMNS = ("tambon_th", "amphoe_th", "province_th", "tambon_en", "amphoe_en", "province_en")
 
 
-@dataclass(frozen=True)
-class Match:
-    """One piece of personal data found in a text: its kind, span and text, and its masked form."""
-
-    kind: Kind
-    span: tuple[int, int]
-    original: str
-    masked: str
-
-    @property
-    def start(self) -> int:
-        return self.span[0]
-
-    @property
-    def end(self) -> int:
-        return self.span[1]
+def _mask_column(values: pd.Series, counts: Counter, kinds: Iterable[str] = KINDS) -> pd.Series:
+    out = []
+    for value in values:
+        if isinstance(value, str) and value:
+            value, found = mask_text(value, kinds)
+            counts.update(found)
+        out.append(value)
+    return pd.Series(out, index=values.index, dtype=values.dtype)
 
 
-def citizen_id_valid(digits: str) -> bool:
-    """True when ``digits`` (13 Arabic or Thai digits, separators ignored) has a valid check digit."""
-    d = [int(c) for c in digits.translate(_THAI_DIGITS) if c.isdigit()]
-    if len(d) != 13:
-        return False
-    total = sum(v * (13 - i) for i, v in enumerate(d[:12]))
-    return (11 - total % 11) % 10 == d[12]
+def mask_dataset(ds: Dataset, counts: Counter | None = None) -> Dataset:
+    """``ds`` with personal data masked in every column people wrote (``WRITTEN_COLUMNS``, and
+    the place names of tambons that are not resolved); a new ``Dataset``, ``ds`` is left as it is.
 
-
-def _mask_digits(text: str, keep_last: int) -> str:
-    """Every digit of ``text`` but the last ``keep_last`` becomes ``x``; other characters stay."""
-    positions = [m.start() for m in _IS_DIGIT.finditer(text)]
-    to_mask = set(positions[: max(len(positions) - keep_last, 0)])
-    return "".join(MASK if i in to_mask else c for i, c in enumerate(text))
-
-
-def _groups_ok(national: str) -> bool:
-    groups = [g for g in _NON_DIGITS.split(national) if g]
-    if len(groups) > 4 or any(len(g) < 2 for g in groups[1:]):
-        return False
-    return national.count(")") <= 1 and (")" not in national or national.index(")") <= len(groups[0]) + 1)
-
-
-def _phone(m: re.Match[str]) -> str | None:
-    """The masked form of a phone candidate, or None when its grouping is not a phone's."""
-    if m.group("nat") is not None:
-        national = m.group("nat")
-        if not _groups_ok(national):
-            return None
-        # Keep the trunk 0 and the last two digits.
-        return national[0] + _mask_digits(national[1:], 2)
-    national = m.group("inat")
-    if not _groups_ok(national):
-        return None
-    return m.group("intl") + _mask_digits(national, 2)
-
-
-def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    """Whether ``span`` overlaps one of ``taken`` (sorted, non-overlapping spans)."""
-    i = bisect.bisect_left(taken, span)
-    return (i < len(taken) and taken[i][0] < span[1]) or (i > 0 and taken[i - 1][1] > span[0])
-
-
-def find_personal_data(text: str) -> list[Match]:
-    """Every e-mail address, citizen ID and phone number in ``text``, in order of position."""
-    if not text or not _DIGIT_OR_AT.search(text):
-        return []
-    found: list[Match] = []
-    taken: list[tuple[int, int]] = []
-    if "@" in text:
-        for m in _EMAIL.finditer(text):
-            local = m.group("local")
-            found.append(Match("email", m.span(), m.group(), local[0] + EMAIL_MASK + "@" + m.group("domain")))
-            bisect.insort(taken, m.span())
-    for m in _CITIZEN_ID.finditer(text):
-        if citizen_id_valid(m.group()) and not _overlaps(m.span(), taken):
-            found.append(Match("citizen_id", m.span(), m.group(), _mask_digits(m.group(), 1)))
-            bisect.insort(taken, m.span())
-    for m in _PHONE.finditer(text):
-        masked = _phone(m)
-        if masked is not None and not _overlaps(m.span(), taken):
-            found.append(Match("phone", m.span(), m.group(), masked))
-            bisect.insort(taken, m.span())
-    found.sort(key=lambda x: x.start)
-    return found
-
-
-def mask_text(text: str) -> tuple[str, Counter]:
-    """``text`` with personal data masked, and how many of each kind were masked."""
-    matches = find_personal_data(text)
-    counts: Counter = Counter(m.kind for m in matches)
-    if not matches:
-        return text, counts
-    parts, pos = [], 0
-    for m in matches:
-        parts.append(text[pos:m.start])
-        parts.append(m.masked)
-        pos = m.end
-    parts.append(text[pos:])
-    return "".join(parts), counts
-
-
-def mask_personal_data(text: str) -> str:
-    """``text`` with phone numbers, e-mail addresses and citizen IDs masked (see the module doc)."""
-    return mask_text(text)[0]
+    Args:
+        ds: a loaded dataset.
+        counts: optional ``Counter`` updated with the number of items masked per kind.
+    """
+    if counts is None:
+        counts = Counter()
+    frames = {}
+    for name, columns in WRITTEN_COLUMNS.items():
+        frame = getattr(ds, name).copy()
+        for column, kinds in columns.items():
+            if column in frame.columns:
+                frame[column] = _mask_column(frame[column], counts, kinds)
+        frames[name] = frame
+    tambons = frames["tambons"]
+    if len(tambons):
+        written = ~tambons["resolved"].astype(bool)
+        for column in PLACE_COLUMNS:
+            if column in tambons.columns and written.any():
+                tambons.loc[written, column] = _mask_column(tambons.loc[written, column], counts)
+    return replace(ds, **frames)
 
 
 # --- HTML --------------------------------------------------------------------------------
 
 _SKIP_ELEMENTS = frozenset({"script", "style"})
+_LINE_BREAKS = frozenset({"br", "wbr"})
 _SHOWN_ATTRS = frozenset({"title", "alt", "aria-label"})
 # html.parser's own attribute scanner (attrfind_tolerant), over a start tag's text.
 _ATTR = re.compile(
@@ -242,7 +136,8 @@ class _Tokens(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.starts: list[int] = []
-        self.kinds: list[str] = []  # "text", "tag" (a start tag worth a look), "other"
+        # "text", "tag" (a start tag worth a look), "br" (a bare line break), "other"
+        self.kinds: list[str] = []
         self._skip: str | None = None
         self._line_starts: list[int] = [0]
 
@@ -259,13 +154,19 @@ class _Tokens(HTMLParser):
         self.starts.append(self._line_starts[line - 1] + col)
         self.kinds.append(kind)
 
+    def _start(self, tag, attrs) -> None:
+        if any(_shown(k, v) for k, v in attrs):
+            self._mark("tag")
+        else:
+            self._mark("br" if tag in _LINE_BREAKS else "other")
+
     def handle_starttag(self, tag, attrs):
-        self._mark("tag" if any(_shown(k, v) for k, v in attrs) else "other")
+        self._start(tag, attrs)
         if tag in _SKIP_ELEMENTS:
             self._skip = tag
 
     def handle_startendtag(self, tag, attrs):
-        self._mark("tag" if any(_shown(k, v) for k, v in attrs) else "other")
+        self._start(tag, attrs)
 
     def handle_endtag(self, tag):
         self._mark("other")
@@ -296,7 +197,7 @@ class _Tokens(HTMLParser):
 
 def _mask_escaped(raw: str, counts: Counter, quote: bool) -> str:
     """Masks escaped HTML text (a text node or an attribute value): unchanged unless masked."""
-    if not _DIGIT_OR_AT.search(raw) and "&" not in raw:
+    if "&" not in raw and not might_hold_personal_data(raw):
         return raw
     text = html.unescape(raw)
     masked, found = mask_text(text)
@@ -304,6 +205,53 @@ def _mask_escaped(raw: str, counts: Counter, quote: bool) -> str:
         return raw
     counts.update(found)
     return html.escape(masked, quote=quote)
+
+
+def _masked_piece(m: Match, joined: str, a: int, b: int) -> str:
+    """The masked form of ``joined[a:b]``, the part of match ``m`` inside one text node."""
+    if (a, b) == m.span:
+        return m.masked
+    if len(m.masked) == len(m.original):  # numbers: digit for digit
+        return m.masked[a - m.start:b - m.start]
+    return mask_name(joined[a:b])  # a name broken by a line break: its words masked one by one
+
+
+def _mask_lines(raws: list[str], counts: Counter) -> list[str]:
+    """Text nodes separated by line breaks (escaped), masked as one text; unchanged ones as they were."""
+    if len(raws) == 1:
+        return [_mask_escaped(raws[0], counts, quote=False)]
+    texts = [html.unescape(r) for r in raws]
+    starts, parts, pos = [], [], 0
+    for k, text in enumerate(texts):
+        if k:  # the <br> itself, unless the text beside it already breaks the line
+            gap = "" if texts[k - 1].endswith("\n") or text.startswith("\n") else "\n"
+            parts.append(gap)
+            pos += len(gap)
+        starts.append(pos)
+        parts.append(text)
+        pos += len(text)
+    joined = "".join(parts)
+    matches = find_personal_data(joined)
+    if not matches:
+        return raws
+    counts.update(m.kind for m in matches)
+    out = []
+    for k, (raw, text) in enumerate(zip(raws, texts, strict=True)):
+        lo, hi = starts[k], starts[k] + len(text)
+        pieces, last = [], lo
+        for m in matches:
+            a, b = max(m.start, lo), min(m.end, hi)
+            if a >= b:
+                continue
+            pieces.append(joined[last:a])
+            pieces.append(_masked_piece(m, joined, a, b))
+            last = b
+        if not pieces:
+            out.append(raw)
+            continue
+        pieces.append(joined[last:hi])
+        out.append(html.escape("".join(pieces), quote=False))
+    return out
 
 
 def _shown(name: str, value: str | None) -> bool:
@@ -347,25 +295,45 @@ def mask_html(doc: str, counts: Counter | None = None) -> str:
     """
     if counts is None:
         counts = Counter()
-    if not _DIGIT_OR_AT.search(doc):
+    if not might_hold_personal_data(doc):
         return doc
     tokens = _Tokens()
     tokens.run(doc)
     bounds = tokens.starts + [len(doc)]
-    out, pos = [], 0
+    edits: list[tuple[int, int, str]] = []
+    lines: list[tuple[int, int]] = []  # text nodes separated only by line breaks
+
+    def flush() -> None:
+        if lines:
+            raws = [doc[a:b] for a, b in lines]
+            for (a, b), raw, new in zip(lines, raws, _mask_lines(raws, counts), strict=True):
+                if new != raw:
+                    edits.append((a, b, new))
+            lines.clear()
+
     for i, kind in enumerate(tokens.kinds):
-        if kind == "other":
-            continue
         start, end = bounds[i], bounds[i + 1]
-        if start < pos or end < start:  # never expected; leave the document as it is
+        if end < start:  # never expected; leave that part as it is
+            flush()
             continue
-        piece = doc[start:end]
-        new = _mask_escaped(piece, counts, quote=False) if kind == "text" else _mask_tag(piece, counts)
-        if new != piece:
-            out.append(doc[pos:start])
-            out.append(new)
-            pos = end
-    if not out:
+        if kind == "text":
+            lines.append((start, end))
+        elif kind != "br":
+            flush()
+            if kind == "tag":
+                piece = doc[start:end]
+                new = _mask_tag(piece, counts)
+                if new != piece:
+                    edits.append((start, end, new))
+    flush()
+    if not edits:
         return doc
+    out, pos = [], 0
+    for start, end, new in edits:
+        if start < pos:
+            continue
+        out.append(doc[pos:start])
+        out.append(new)
+        pos = end
     out.append(doc[pos:])
     return "".join(out)
