@@ -139,7 +139,7 @@ def _compile(args: argparse.Namespace) -> int:
     from siianalysis.workshop.compile import compile_main
 
     processed = Path(args.processed) if args.processed else config.processed_dir()
-    return compile_main(processed, Path(args.out), lang=args.lang, html_dir=args.html_dir)
+    return compile_main(processed, Path(args.out), lang=args.lang, html_dir=args.html_dir, mask=not args.no_mask)
 
 
 def _bundle(args: argparse.Namespace) -> int:
@@ -245,6 +245,8 @@ def parser() -> Parser:
                    help="also write HTML pages under HTML_DIR/compiled/ (e.g. reports)")
     c.add_argument("--lang", choices=["th", "en"], default="th",
                    help="the compilation's headings and labels: th (default) or en")
+    c.add_argument("--no-mask", action="store_true",
+                   help="keep names, phone numbers, e-mails and citizen IDs (internal use only)")
     c.set_defaults(func=_compile)
 
     z = sub.add_parser("bundle", help="pack the report site into a zip to share (personal data masked)")
