@@ -217,8 +217,9 @@ def load(processed_dir: str | Path, codebook: Codebook | str | Path | None = Non
     same; the same object, shared, read-only (module docstring). ``cache=False``
     always reads (and leaves the cache alone).
 
-    A folder that is not one whole set (a normalise stopped while writing, a file
-    changed by hand) raises ``siianalysis.processed.ProcessedSetError`` saying so.
+    A folder that is not one whole set (a table cut short, or one of another
+    normalise run mixed in by a copy or a sync) raises
+    ``siianalysis.processed.ProcessedSetError`` saying so.
     """
     folder = Path(processed_dir)
     if not folder.is_dir():

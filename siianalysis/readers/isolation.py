@@ -45,7 +45,7 @@ from typing import Any
 DEFAULT_MEMORY_BYTES = 1 << 30
 DEFAULT_SECONDS = 120.0
 
-_STDERR_TAIL = 4096
+_STDERR_TAIL = 64 * 1024  # a Rust backtrace follows the line that says what failed
 _MEMORY_WORDS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
 _WORKER_DIR: Path | None = None
 
