@@ -29,10 +29,11 @@ names (``pythainlp.corpus``) are the second signal. The rules:
   run the family-name list knows, or any run of at most 20 letters that is no
   everyday word (counted at least ``everyday_word_frequency`` times in PyThaiNLP's
   Thai National Corpus: เจ้าหน้าที่, เยาวชน; an everyday word is taken where a
-  contact line ends the name: the end, a line break, punctuation, a digit or a
-  contact word such as โทร follows it), holds no everyday word that fewer than
+  contact line ends the name: a line break, punctuation, a digit or a contact
+  word such as โทร follows it), holds no everyday word that fewer than
   ``family_word_names`` of the listed family names hold (the verbs that go on the
-  sentence: สอน…, ปลูก…), and is no title, role, place or never-a-name word.
+  sentence: สอน…, ปลูก…) and no domain word (the worksheets' own vocabulary:
+  เก็บข้อมูล), and is no title, role, place or never-a-name word.
 - English: Mr, Mrs, Ms, Miss, Mx, Dr (dot optional, case as written) before one to
   three capitalised words.
 - Without any title: a given name the lists know (not a stop word) followed by a
@@ -152,12 +153,15 @@ def _family_words() -> dict[str, int]:
 
 
 def _unlike_a_family_name(word: str) -> bool:
-    """Whether ``word`` holds an everyday word that (almost) no family name holds (สอน…, ปลูก…)."""
+    """Whether ``word`` holds an everyday word that (almost) no family name holds (สอน…, ปลูก…),
+    or a word of the worksheets' own vocabulary (the domain words: เก็บข้อมูล, อสม. …)."""
     from .thaitext import tokenize
 
     nw = name_words()
     family_words = _family_words()
-    return any(_everyday(t) and family_words.get(t, 0) < nw.family_word_names for t in tokenize(word))
+    domain = domain_words()
+    return any(t in domain or (_everyday(t) and family_words.get(t, 0) < nw.family_word_names)
+               for t in tokenize(word))
 
 
 @cache
@@ -320,10 +324,13 @@ def _given_name(run: str, role: bool, ends_free: bool) -> str:
 
 
 def _name_ends(text: str, i: int) -> bool:
-    """Whether the text at ``i`` ends a name as a contact line does: the end, a line break,
-    punctuation, a digit, or a contact word (after spaces)."""
+    """Whether the text at ``i`` ends a name as a contact line does: a line break,
+    punctuation, a digit, or a contact word (after spaces). The end of the text does
+    not: a sentence may stop on a verb ("อสม.สมชาย เก็บข้อมูล")."""
     rest = text[i:i + 40].lstrip(" \u00a0")
-    if not rest or rest[0] in "\n\r,;:()/[]" or rest[0].isdigit() or rest[0] in "+":
+    if not rest:
+        return False
+    if rest[0] in "\n\r,;:()/[]+" or rest[0].isdigit():
         return True
     return any(rest.startswith(w) for w in name_words().contact_words)
 

@@ -130,25 +130,27 @@ def mask_figure(fig: Figure) -> Counter:
     """Masks personal data in every text ``fig`` draws (titles, axis and tick labels,
     legends, bar labels, annotations), in place; returns how many of each kind were masked.
 
-    Tick labels set as text (``set_xticks(ticks, labels)``) are masked where the axis
-    keeps them, so they stay masked when the figure is drawn again.
+    Tick labels are masked as the axis would write them, and set back on the axis as
+    fixed labels at the same ticks, so they stay masked whenever the figure is drawn.
+    Axes with nothing to mask are left untouched (the same picture, byte for byte).
     """
     from matplotlib.text import Text
-    from matplotlib.ticker import FixedFormatter
 
     counts: Counter = Counter()
     tick_texts = set()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             for minor in (False, True):
+                locs = list(axis.get_minorticklocs() if minor else axis.get_majorticklocs())
                 formatter = axis.get_minor_formatter() if minor else axis.get_major_formatter()
-                if isinstance(formatter, FixedFormatter):
-                    masked = []
-                    for label in formatter.seq:
-                        new, found = mask_text(str(label))
-                        counts.update(found)
-                        masked.append(new)
-                    formatter.seq = masked
+                labels = [str(x) for x in formatter.format_ticks(locs)] if locs else []
+                masked = []
+                for label in labels:
+                    new, found = mask_text(label)
+                    counts.update(found)
+                    masked.append(new)
+                if masked != labels:
+                    axis.set_ticks(locs, masked, minor=minor)
                 tick_texts.update(id(t) for t in axis.get_ticklabels(minor=minor))
     for text in fig.findobj(Text):
         old = text.get_text()
