@@ -42,6 +42,7 @@ _ADVICE = {
 INPUT_ERRORS: dict[str, tuple[str, ...]] = {
     "siianalysis.report.batch.plan": ("ReportInputError",),
     "siianalysis.report.exporters": ("UnknownFormatError",),
+    "siianalysis.report.errors": ("ReportUserError",),  # a damaged manifest, a folder another run writes
     "siianalysis.processed": ("ProcessedSetError",),  # a torn or foreign processed folder
 }
 
@@ -197,10 +198,14 @@ def tambon_id(text: str) -> str:
 
 
 def sample_size(text: str) -> int:
-    """``sample --n``: at least the sample's minimum number of tambons."""
+    """``sample --n``: at least the sample's minimum number of tambons, and fewer than the
+    Northern tambons there are (one more is drawn for the corrupt file; past that the
+    draw would never end)."""
     from siianalysis.sample import MIN_TAMBONS
+    from siianalysis.sample.places import NORTHERN_PROVINCES, subdistricts
 
     value = count(text)
-    if value < MIN_TAMBONS:
-        raise argparse.ArgumentTypeError(f"the sample needs at least {MIN_TAMBONS} tambons, not {value}")
+    most = len(subdistricts(NORTHERN_PROVINCES)) - 1
+    if not MIN_TAMBONS <= value <= most:
+        raise argparse.ArgumentTypeError(f"the sample has {MIN_TAMBONS} to {most} tambons, not {value}")
     return value

@@ -93,6 +93,15 @@ def test_jobs_below_one_is_refused_before_any_work(command, jobs, tmp_path, caps
     assert not (tmp_path / "p").exists() and not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize("n", ["3", "100000"])
+def test_a_sample_size_out_of_range_is_refused(n, tmp_path, capsys):
+    """100000 would never finish (the draw looks for Northern tambons that are not there)."""
+    assert main(["sample", str(tmp_path / "s"), "--n", n]) == 2
+    err = one_line_error(capsys.readouterr())
+    assert err.startswith("siianalysis sample: argument --n: the sample has 17 to ") and f"not {n} (see" in err
+    assert not (tmp_path / "s").exists()
+
+
 def test_messages_name_the_command_as_typed(tmp_path, capsys, no_work):
     assert main(["normalize", str(tmp_path / "missing"), "--out", str(tmp_path / "p")]) == 2
     assert one_line_error(capsys.readouterr()).startswith("siianalysis normalize: ")
