@@ -206,6 +206,32 @@ def _pngs(page: str) -> list[bytes]:
     return [base64.b64decode(m) for m in re.findall(r'data:image/png;base64,([A-Za-z0-9+/=]+)', page)]
 
 
+def test_bundle_of_section_pages_has_masked_pictures_and_text(ds, tmp_path):
+    """A site made of the report sections' HTML (as the notebooks display it), bundled."""
+    from siianalysis.workshop.bundle import bundle_site
+
+    tid = _tid(ds)
+    root = tmp_path / "reports"
+    (root / "tambon").mkdir(parents=True)
+    (root / "index.html").write_text(f'<a href="tambon/{tid}.html">x</a>', encoding="utf-8")
+    body = "\n".join(str(f(ds, tid, "th")) for f in (sections.tambon.header, sections.tambon.heatmaps,
+                                                      sections.tambon.team_words, sections.tambon.summary_table))
+    (root / "tambon" / f"{tid}.html").write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    assert all(item in body for item in ("สมชาย", PHONE, "จันทร์ทิพย์", "ทองสุข", ID))  # the site on disk: as written
+    result = bundle_site(root, tmp_path / "site.zip")
+    with zipfile.ZipFile(tmp_path / "site.zip") as zf:
+        page = zf.read(f"tambon/{tid}.html").decode("utf-8")
+    text = re.sub(r'data:image/png;base64,[A-Za-z0-9+/=]+', "", page)
+    for item in PERSONAL:
+        assert item not in text, item
+    assert result.masked["name"] >= 1 and result.masked["phone"] >= 1
+    fig = plots.heatmap_rows_outcomes(ds, tid, "people")
+    masked_png = _pngs(str(html.figure(fig)))[0]
+    fig = plots.heatmap_rows_outcomes(ds, tid, "people")
+    raw_png = _pngs(str(html.figure(fig, mask=False)))[0]
+    assert masked_png in _pngs(page) and raw_png not in _pngs(page)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (NOTEBOOKS / "tambon_report.ipynb").exists(), reason="notebooks not beside the package")
 def test_bundle_of_a_report_has_masked_pictures_and_text(ds, processed, tmp_path):
