@@ -9,7 +9,7 @@ from pathlib import Path
 from siianalysis import __version__, config
 from siianalysis.cli_checks import (
     PROCESSED_HINT, Parser, count, file_to_write, folder_problem, folder_to_read, folder_to_write, one_line,
-    processed_folder, province, report_format, reports_location, sample_size, tambon_id, user_error,
+    processed_folder, province, report_format, reports_location, sample_size, scheduler, tambon_id, user_error,
 )
 
 
@@ -153,7 +153,7 @@ def _kernel_flags(p: argparse.ArgumentParser) -> None:
     """Flags of ``report`` and ``build`` about where and how notebooks run, and what they make."""
     p.add_argument("--format", metavar="FORMAT", type=report_format,
                    help="the reports' document format, a registered exporter (default: html)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
+    p.add_argument("--scheduler", metavar="ADDRESS", type=scheduler,
                    help="run on a dask cluster: tcp://HOST:PORT of a running scheduler, or 'local' for "
                         "a LocalCluster of --jobs worker processes (default: a local process pool)")
     p.add_argument("--fresh-kernels", action="store_true",
@@ -182,7 +182,8 @@ def parser() -> Parser:
     n.set_defaults(func=_normalise)
 
     t = sub.add_parser("template", help="write a blank worksheet workbook (.xlsx)")
-    t.add_argument("out", metavar="OUT.xlsx", type=file_to_write(".xlsx", "an Excel workbook"), help="path of the .xlsx to write")
+    t.add_argument("out", metavar="OUT.xlsx", type=file_to_write(".xlsx", "an Excel workbook"),
+                   help="path of the .xlsx to write")
     t.add_argument("--lang", choices=["th", "en"], default="th",
                    help="the worksheet's labels: th, as the handout prints them (default), or en")
     t.set_defaults(func=_template)

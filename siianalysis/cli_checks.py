@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import re
 import sys
 from pathlib import Path
 
@@ -50,6 +51,8 @@ INPUT_ERRORS: dict[str, tuple[str, ...]] = {
 PROCESSED_HINT = "the processed tables are written by `siianalysis normalise RAW --out PROCESSED`"
 
 
+_ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[^\s/:]+:\d{1,5}/?$|^[a-z][a-z0-9+.-]*://\S+$")
+
 # --- one-line errors ---------------------------------------------------------------------------
 
 
@@ -63,7 +66,7 @@ class Parser(argparse.ArgumentParser):
 
     commands: dict[str, argparse.ArgumentParser]  # the top parser's: name or alias -> its parser
 
-    def error(self, message: str):  # noqa: D102 (argparse's hook)
+    def error(self, message: str):  # argparse's hook
         self.exit(2, f"{self.prog}: {one_line(message)} (see `{self.prog} --help`)\n")
 
 
@@ -183,6 +186,16 @@ def province(text: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text.strip()
+
+
+def scheduler(text: str) -> str:
+    """``--scheduler``: ``local``, or a dask scheduler's address (``tcp://HOST:PORT``, or
+    ``HOST:PORT``); whether one answers there is known only when the batch connects."""
+    text = text.strip()
+    if text != "local" and not _ADDRESS.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is no scheduler address: give tcp://HOST:PORT of a running dask scheduler, or local")
+    return text
 
 
 def tambon_id(text: str) -> str:

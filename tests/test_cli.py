@@ -45,7 +45,7 @@ def one_line_error(captured) -> str:
 
 
 def run(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "siianalysis", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "siianalysis", *args], capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"}, cwd=kw.get("cwd", ROOT), timeout=300)
 
 
@@ -107,6 +107,8 @@ def test_messages_name_the_command_as_typed(tmp_path, capsys, no_work):
     assert one_line_error(capsys.readouterr()).startswith("siianalysis normalize: ")
     assert main(["build", "--reuse-kernel", "0"]) == 2
     assert one_line_error(capsys.readouterr()).startswith("siianalysis build: argument --reuse-kernel: ")
+    assert main(["build", "--scheduler", "my-laptop"]) == 2
+    assert "is no scheduler address" in one_line_error(capsys.readouterr())
     assert main(["build", "--format", "pdf"]) == 2  # before normalising, and named build
     err = one_line_error(capsys.readouterr())
     assert err.startswith("siianalysis build: argument --format: ") and "no exporter for '.pdf'" in err
@@ -265,7 +267,7 @@ def _read_only_folder(tmp_path: Path):
         folder.chmod(0o555)
         return folder, lambda: folder.chmod(0o755)
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
-                          capture_output=True)
+                          capture_output=True, check=False)
     if done.returncode != 0:
         pytest.skip("no way to make a read-only folder here (root, and no mount)")
     return folder, lambda: subprocess.run(["umount", str(folder)], check=False)
@@ -359,3 +361,24 @@ def test_a_torn_processed_set_is_one_line(processed, tmp_path, capsys):
         err = one_line_error(capsys.readouterr())
         assert err.startswith(f"siianalysis {argv[0]}: ") and "rows" in err, err
     assert not (tmp_path / "c.xlsx").exists() and not (tmp_path / "r.xlsx").exists()
+
+
+def test_what_the_report_batch_refuses_is_one_line(processed, tmp_path, capsys, monkeypatch):
+    """The batch's own errors (report.errors): a damaged manifest or a busy folder exit 2, a
+    refused write exits 1 after the account of what was rendered."""
+    import siianalysis.report.batch
+    from siianalysis.report.batch import BatchResult
+    from siianalysis.report.errors import FolderBusyError, ManifestError, OutputWriteError
+
+    out = tmp_path / "reports"
+    argv = ["report", "--processed", str(processed), "--out", str(out), "--quiet"]
+    for exc, code in ((ManifestError(f"{out}/.manifest.json is damaged; delete it to render every report"), 2),
+                      (FolderBusyError(f"the folder {out} is being written by process 12"), 2),
+                      (OutputWriteError(errno.ENOSPC, str(out / "index.html"), result=BatchResult(out)), 1)):
+        def fail(*args, exc=exc, **kwargs):
+            raise exc
+        monkeypatch.setattr(siianalysis.report.batch, "build_reports", fail)
+        assert main(argv) == code, exc
+        captured = capsys.readouterr()
+        assert one_line_error(captured) == f"siianalysis report: {exc}"
+        assert (captured.out != "") == isinstance(exc, OutputWriteError)  # the account, when a batch stopped
