@@ -9,7 +9,8 @@ from pathlib import Path
 from siianalysis import __version__, config
 from siianalysis.cli_checks import (
     PROCESSED_HINT, Parser, count, file_to_write, folder_problem, folder_to_read, folder_to_write, one_line,
-    processed_folder, province, report_format, reports_location, sample_size, scheduler, tambon_id, user_error,
+    overlap, processed_folder, province, report_format, reports_location, sample_size, scheduler, tambon_id,
+    user_error,
 )
 
 
@@ -24,6 +25,9 @@ def _normalise(args: argparse.Namespace) -> int:
 
     raw = Path(args.raw_dir)
     if problem := folder_problem(raw, must_exist=True):  # build's default folder: argparse saw no text
+        print(f"{_prog(args)}: {problem}", file=sys.stderr)
+        return 2
+    if problem := overlap(raw, Path(args.out)):
         print(f"{_prog(args)}: {problem}", file=sys.stderr)
         return 2
     if not list_raw_files(raw):

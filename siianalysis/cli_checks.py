@@ -118,6 +118,18 @@ def folder_problem(path: Path, *, must_exist: bool) -> str:
     return ""
 
 
+def overlap(raw: Path, out: Path) -> str:
+    """What is wrong with writing ``out`` from ``raw``: the same folder, or one inside the
+    other (the tables would be read back as worksheets, or the raw files replaced); "" if
+    nothing."""
+    raw, out = raw.resolve(), out.resolve()
+    if raw == out or raw in out.parents:
+        return f"the processed folder {out} must not be the raw folder {raw} or inside it"
+    if out in raw.parents:
+        return f"the raw folder {raw} must not be inside the processed folder {out}"
+    return ""
+
+
 def folder_to_read(text: str) -> Path:
     """A folder that exists (not a file)."""
     if problem := folder_problem(Path(text), must_exist=True):

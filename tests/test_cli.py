@@ -141,6 +141,18 @@ def test_a_file_is_not_a_folder(tmp_path, capsys, no_work):
     assert f"{tmp_path / 'dir.xlsx'} is a folder, not a file" in one_line_error(capsys.readouterr())
 
 
+def test_the_processed_folder_is_not_the_raw_folder_nor_inside_it(tmp_path, capsys, no_work):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.xlsx").write_bytes(b"x")
+    for out, said in ((raw, "must not be the raw folder"), (raw / "processed", "must not be the raw folder"),
+                      (tmp_path, "must not be inside the processed folder")):
+        assert main(["normalise", str(raw), "--out", str(out)]) == 2
+        err = one_line_error(capsys.readouterr())
+        assert err.startswith("siianalysis normalise: ") and said in err, err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.xlsx", "raw"]
+
+
 def test_an_empty_folder_is_reported_as_empty(tmp_path, capsys):
     raw = tmp_path / "raw"
     (raw / "reviews").mkdir(parents=True)
