@@ -34,8 +34,8 @@ names (``pythainlp.corpus``) are the second signal. The rules:
   ``family_word_names`` of the listed family names hold (the verbs that go on the
   sentence: สอน…, ปลูก…) and no domain word (the worksheets' own vocabulary:
   เก็บข้อมูล), and is no title, role, place or never-a-name word.
-- English: Mr, Mrs, Ms, Miss, Mx, Dr (dot optional, case as written) before one to
-  three capitalised words.
+- English: Mr, Mrs, Ms, Miss, Mx, Dr (case as written), then a dot or a space, before
+  one to three capitalised words.
 - Without any title: a given name the lists know (not a stop word) followed by a
   space and a family name the lists know, not both everyday words, both at least
   three letters: two lists agreeing is signal enough.
@@ -198,7 +198,7 @@ def _cue_pattern() -> re.Pattern[str]:
 @cache
 def _english_pattern() -> re.Pattern[str]:
     titles = "|".join(sorted(name_words().english_titles, key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z])(?:{titles})\.?[ \u00a0]*"
+    return re.compile(rf"(?<![A-Za-z])(?:{titles})(?:\.[ \u00a0]*|[ \u00a0]+)"
                       r"(?P<name>[A-Z][a-z]+(?:[ \u00a0-][A-Z][a-z]+){0,2})(?![A-Za-z])")
 
 
