@@ -173,7 +173,8 @@ def parser() -> Parser:
     )
     p.add_argument("--version", action="version", version=f"siianalysis {__version__}",
                    help="print the version and exit")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                           help="what to do (`siianalysis COMMAND --help` lists its options)")
     p.commands = sub.choices  # name or alias -> its parser
 
     n = sub.add_parser("normalise", aliases=["normalize"], help="raw worksheets → processed tables")

@@ -193,7 +193,7 @@ def test_every_option_of_every_command_says_what_it_does():
                              "bundle"}
     missing = [f"{name} {'/'.join(a.option_strings) or a.dest}"
                for name, sub in [("siianalysis", p), *commands.items()] for a in sub._actions
-               if not isinstance(a, (argparse._HelpAction, argparse._SubParsersAction))
+               if not isinstance(a, argparse._HelpAction)
                and (not a.help or a.help == argparse.SUPPRESS)]
     assert missing == []
 
