@@ -153,10 +153,20 @@ def folder_to_write(text: str) -> Path:
 
 
 def reports_location(text: str) -> str | Path:
-    """``report --out``: an fsspec URL (checked by the storage when used) or a folder to write."""
+    """``report --out``: a folder to write, or an fsspec URL whose protocol fsspec can open
+    here (``s3://`` needs s3fs installed); whether the place can be written is known only
+    when the batch writes it."""
     from siianalysis.report.storage import is_url
 
-    return text if is_url(text) else folder_to_write(text)
+    if not is_url(text):
+        return folder_to_write(text)
+    import fsspec
+
+    try:
+        fsspec.get_filesystem_class(text.split("://", 1)[0].lower())
+    except (ValueError, ImportError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot write to {text}: {exc}") from None
+    return text
 
 
 def file_to_write(suffix: str, what: str):

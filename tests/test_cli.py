@@ -109,6 +109,8 @@ def test_messages_name_the_command_as_typed(tmp_path, capsys, no_work):
     assert one_line_error(capsys.readouterr()).startswith("siianalysis build: argument --reuse-kernel: ")
     assert main(["build", "--scheduler", "my-laptop"]) == 2
     assert "is no scheduler address" in one_line_error(capsys.readouterr())
+    assert main(["build", "--out", "nosuchprotocol://bucket/reports"]) == 2
+    assert "Protocol not known: nosuchprotocol" in one_line_error(capsys.readouterr())
     assert main(["build", "--format", "pdf"]) == 2  # before normalising, and named build
     err = one_line_error(capsys.readouterr())
     assert err.startswith("siianalysis build: argument --format: ") and "no exporter for '.pdf'" in err
