@@ -10,12 +10,21 @@ Themes (``data/themes.yaml``) are matched on the text itself, not on tokens: a
 keyword is a substring of the text after both are squashed (lower case, Arabic
 digits, no spaces, no dots), which survives the stray spaces teams type inside
 words and words the tokenizer does not know.
+
+Cost is bounded: newmm takes longer than linear on very long texts (one 10 MB
+cell kept the network report's themes busy for 495 s), so the analysis reads
+at most ``MAX_TEXT_CHARS`` of one text and ``MAX_TAMBON_CHARS`` of one tambon's
+texts (in table order) and says where it cut: a ``TextCutWarning`` naming each
+cut text (tambon, table, row, field, characters written and read), and the
+cuts in the result's ``attrs["cut"]``. Worksheet cells hold hundreds of
+characters; only a pasted document or a runaway formula is ever cut.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +49,76 @@ NOT_CONTENT = ("written_label",)
 _NOISE = re.compile(r"^[\W\d_\u0e50-\u0e59\u0e2f\u0e46\u0e5a\u0e5b]*$")  # \u0e50-\u0e59: Thai digits
 _SQUASH = re.compile(r"[\s.]+")
 
+# What one analysis reads at most (characters; see the module docstring). 20,000 is ten times
+# the longest cell in the sample network; 200,000 a hundred cells of 2,000 for one tambon.
+MAX_TEXT_CHARS = 20_000
+MAX_TAMBON_CHARS = 200_000
+CUT_COLUMNS = [*TEXT_KEY, "chars", "read"]
+_CUTS_NAMED = 3  # cut texts named in one warning
+
+
+class TextCutWarning(UserWarning):
+    """Text analysis read only the first part of some texts (the bounds of ``thaitext``)."""
+
+
+def _cut(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text``, ended at a space or line break when one is
+    near (so no word is cut in two where the writer separated words)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    return head[:space] if space >= limit * 0.9 else head
+
+
+def bounded_texts(texts_df: pd.DataFrame, max_chars: int | None = MAX_TEXT_CHARS,
+                  max_tambon_chars: int | None = MAX_TAMBON_CHARS) -> tuple[pd.Series, pd.DataFrame]:
+    """What the analysis reads of each text: ``(texts, cuts)``.
+
+    ``texts``: the ``text`` column (as ``str``, same index), each text cut to ``max_chars``
+    and each tambon's texts, in order, to ``max_tambon_chars`` in all (the text that
+    reaches that budget is cut, those after it read as ``""``); ``None`` leaves that
+    bound off. Cuts end at a space or line break near the bound, if there is one. ``cuts``: one line per text
+    read in part, ``tambon_id, table, row_code, field, chars, read`` (columns of
+    ``texts_df`` it lacks are blank), empty when nothing was cut.
+    """
+    text = texts_df["text"].astype(object).where(texts_df["text"].notna(), "").astype(str) \
+        if "text" in texts_df else pd.Series([], dtype=object)
+    lengths = text.str.len()
+    tambons = texts_df["tambon_id"].astype(str) if "tambon_id" in texts_df else pd.Series("", index=text.index)
+    over_text = max_chars is not None and bool((lengths > max_chars).any())
+    over_tambon = max_tambon_chars is not None and bool(
+        (lengths.clip(upper=max_chars).groupby(tambons.to_numpy()).sum() > max_tambon_chars).any()
+        if len(text) else False)
+    if not (over_text or over_tambon):
+        return text, pd.DataFrame(columns=CUT_COLUMNS)
+    left: dict[str, float] = {}
+    out, cuts = [], []
+    keys = [texts_df[c].astype(str) if c in texts_df else pd.Series("", index=text.index) for c in TEXT_KEY]
+    for i, (value, tid) in enumerate(zip(text, tambons, strict=True)):
+        budget = left.setdefault(tid, float("inf") if max_tambon_chars is None else max_tambon_chars)
+        limit = int(min(budget, float("inf") if max_chars is None else max_chars, len(value)))
+        read = _cut(value, limit) if limit < len(value) else value
+        # a text cut by the tambon's budget ends that tambon's reading (no stray fragments after it)
+        left[tid] = 0 if len(read) < len(value) and limit == budget else budget - len(read)
+        if len(read) < len(value):
+            cuts.append((*(k.iat[i] for k in keys), len(value), len(read)))
+        out.append(read)
+    cut_df = pd.DataFrame(cuts, columns=CUT_COLUMNS)
+    _warn_cut(cut_df)
+    return pd.Series(out, index=text.index, dtype=object), cut_df
+
+
+def _warn_cut(cuts: pd.DataFrame) -> None:
+    if cuts.empty:
+        return
+    named = [f"tambon {r.tambon_id} {r.table} {r.row_code} {r.field}: first {r.read:,} of {r.chars:,} characters"
+             for r in cuts.head(_CUTS_NAMED).itertuples()]
+    more = f"; and {len(cuts) - _CUTS_NAMED} more" if len(cuts) > _CUTS_NAMED else ""
+    warnings.warn(TextCutWarning(f"text analysis read {len(cuts)} text(s) in part ({'; '.join(named)}{more}); "
+                                 f"bounds: {MAX_TEXT_CHARS:,} characters a text, {MAX_TAMBON_CHARS:,} a tambon"),
+                  stacklevel=3)
+
 
 # --- tokenising --------------------------------------------------------------
 
@@ -61,14 +140,21 @@ def _trie(path: str | None = None):
     return dict_trie(dict_source=set(thai_words()) | domain_words(path))
 
 
-def tokenize(text: str, *, keep_whitespace: bool = False, words: str | Path | None = None) -> list[str]:
+def tokenize(text: str, *, keep_whitespace: bool = False, words: str | Path | None = None,
+             max_chars: int | None = MAX_TEXT_CHARS) -> list[str]:
     """Tokens of ``text`` (newmm + default dictionary + domain words).
 
     ``words``: another domain word list file instead of the bundled one.
-    Whitespace tokens are dropped unless ``keep_whitespace``.
+    Whitespace tokens are dropped unless ``keep_whitespace``. A text longer than
+    ``max_chars`` is read up to there (``TextCutWarning``); ``None``: no bound.
     """
     from pythainlp.tokenize import word_tokenize
 
+    if max_chars is not None and text is not None and len(str(text)) > max_chars:
+        written = str(text)
+        text = _cut(written, max_chars)
+        warnings.warn(TextCutWarning(f"tokenize read the first {len(text):,} of {len(written):,} characters "
+                                     f"(bound: {max_chars:,} characters a text)"), stacklevel=2)
     text = clean(text)
     if not text:
         return []
@@ -120,21 +206,23 @@ def top_terms(
     ``count`` = occurrences. Ranked by ``tambons``, then ``count``, then the
     term (so one verbose team does not outweigh many teams that use a word once).
     ``by=None`` or ``[]``: one ranking over all texts. Texts whose ``field``
-    is in ``skip_fields`` are left out.
+    is in ``skip_fields`` are left out. Texts are read within the module's bounds
+    (``bounded_texts``); the result's ``attrs["cut"]`` lists the texts read in part.
     """
     by = [by] if isinstance(by, str) else list(by or [])
     cols = [*by, "rank", "term", "tambons", "texts", "count"]
     texts_df = texts_df[~texts_df["field"].isin(skip_fields)] if "field" in texts_df else texts_df
     if texts_df.empty:
         return pd.DataFrame(columns=cols)
+    read, cuts = bounded_texts(texts_df)
     extra = frozenset(s.casefold() for s in extra_stopwords)
     lines = []
-    for i, (tid, text) in enumerate(zip(texts_df["tambon_id"], texts_df["text"], strict=True)):
-        for term, count in Counter(t for t in tokenize(text) if is_term(t, extra)).items():
+    for i, (tid, text) in enumerate(zip(texts_df["tambon_id"], read, strict=True)):
+        for term, count in Counter(t for t in tokenize(text, max_chars=None) if is_term(t, extra)).items():
             lines.append((i, tid, term, count))
     found = pd.DataFrame(lines, columns=["_i", "tambon_id", "term", "count"])
     if found.empty:
-        return pd.DataFrame(columns=cols)
+        return _with_cuts(pd.DataFrame(columns=cols), cuts)
     if by:  # _i is the text's position in texts_df
         found = found.join(texts_df[by].reset_index(drop=True), on="_i")
     agg = found.groupby([*by, "term"], as_index=False).agg(
@@ -142,7 +230,13 @@ def top_terms(
     )
     agg = agg.sort_values([*by, "tambons", "count", "term"], ascending=[*[True] * len(by), False, False, True])
     agg["rank"] = agg.groupby(by).cumcount() + 1 if by else range(1, len(agg) + 1)
-    return agg[agg["rank"] <= n][cols].reset_index(drop=True)
+    return _with_cuts(agg[agg["rank"] <= n][cols].reset_index(drop=True), cuts)
+
+
+def _with_cuts(df: pd.DataFrame, cuts: pd.DataFrame) -> pd.DataFrame:
+    if not cuts.empty:
+        df.attrs["cut"] = cuts
+    return df
 
 
 # --- themes --------------------------------------------------------------------
@@ -163,13 +257,22 @@ class Theme:
 
     def matches(self, text: str) -> list[str]:
         """Keywords and patterns of this theme found in ``text`` (as written in the codebook)."""
-        s = squash(text)
-        keys = {}  # squashed keyword -> first spelling listed (รพ.สต and รพสต are one)
-        for k in self.keywords:
-            keys.setdefault(squash(k), k)
-        found = [k for key, k in keys.items() if key and key in s]
-        found += [p for p in self.patterns if re.search(p, s, flags=re.IGNORECASE)]
+        return self.found_in(squash(text))
+
+    def found_in(self, squashed: str) -> list[str]:
+        """``matches`` of a text already ``squash``-ed (one squash serves every theme)."""
+        found = [k for key, k in _squashed_keywords(self).items() if key and key in squashed]
+        found += [p for p in self.patterns if re.search(p, squashed, flags=re.IGNORECASE)]
         return found
+
+
+@cache
+def _squashed_keywords(theme: Theme) -> dict[str, str]:
+    """Squashed keyword -> first spelling listed (รพ.สต and รพสต are one)."""
+    keys: dict[str, str] = {}
+    for k in theme.keywords:
+        keys.setdefault(squash(k), k)
+    return keys
 
 
 def squash(text: str) -> str:
@@ -210,18 +313,23 @@ def tag_themes(texts_df: pd.DataFrame, themes: Sequence[Theme] | str | Path | No
     Columns: ``tambon_id, table, row_code, field, theme, theme_th, theme_en,
     matched`` (the keywords/patterns found, "; "-joined), ``text``.
     ``themes``: Theme objects, a themes YAML path, or None for the bundled one.
-    Texts whose ``field`` is in ``skip_fields`` are left out.
+    Texts whose ``field`` is in ``skip_fields`` are left out. Themes are looked for
+    within the module's bounds (``bounded_texts``); ``text`` is the text as written, and
+    the result's ``attrs["cut"]`` lists the texts read in part.
     """
     if themes is None or isinstance(themes, (str, Path)):
         themes = load_themes(themes)
     texts_df = texts_df[~texts_df["field"].isin(skip_fields)]
+    read, cuts = bounded_texts(texts_df)
     lines = []
-    for rec in texts_df[[*TEXT_KEY, "text"]].itertuples(index=False):
+    for rec, text in zip(texts_df[[*TEXT_KEY, "text"]].itertuples(index=False), read, strict=True):
+        squashed = squash(text)
         for theme in themes:
-            found = theme.matches(rec.text)
+            found = theme.found_in(squashed)
             if found:
                 lines.append((*rec[:4], theme.code, theme.th, theme.en, "; ".join(found), rec.text))
-    return pd.DataFrame(lines, columns=[*TEXT_KEY, "theme", "theme_th", "theme_en", "matched", "text"])
+    tagged = pd.DataFrame(lines, columns=[*TEXT_KEY, "theme", "theme_th", "theme_en", "matched", "text"])
+    return _with_cuts(tagged, cuts)
 
 
 def theme_counts(
