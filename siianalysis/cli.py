@@ -74,7 +74,7 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     reuse = getattr(args, "reuse_kernel", None)  # --jobs and --reuse-kernel: checked by argparse (count)
     # options left unsaid keep the library's defaults
-    given = {"reuse_kernel_reports": reuse}
+    given = {"reuse_kernel_reports": reuse, "timeout": getattr(args, "cell_timeout", None)}
     if getattr(args, "format", None):
         given["format"] = "." + args.format.lstrip(".").lower()
     try:
@@ -121,7 +121,8 @@ def _build(args: argparse.Namespace) -> int:
     ns = argparse.Namespace(processed=processed, out=args.out, notebooks=notebooks, tambon=None,
                             jobs=args.jobs, with_code=args.with_code, force=args.force, lang=args.lang,
                             quiet=args.quiet, fresh_kernels=args.fresh_kernels, scheduler=args.scheduler,
-                            reuse_kernel=args.reuse_kernel, format=args.format, command=args.command)
+                            reuse_kernel=args.reuse_kernel, format=args.format, command=args.command,
+                            cell_timeout=args.cell_timeout)
     return _report(ns)
 
 
@@ -164,6 +165,9 @@ def _kernel_flags(p: argparse.ArgumentParser) -> None:
                    help="a new kernel for every report instead of reusing each worker's warm kernel (slower)")
     p.add_argument("--reuse-kernel", type=count, default=None, metavar="N",
                    help="restart a warm kernel after N reports (default: 100)")
+    p.add_argument("--cell-timeout", type=count, default=None, metavar="SECONDS",
+                   help="stop a report cell that runs longer than this; its report fails, the others go on "
+                        "(default: 600)")
 
 
 def parser() -> Parser:

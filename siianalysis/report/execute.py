@@ -9,7 +9,9 @@ papermill and builds its exporter.
 
 Stopping: a pool's workers leave Ctrl-C to the parent and, on SIGTERM, kill their
 kernels and exit; an interrupted run stops its pool and its kernels before the
-interrupt goes on (``sigterm_as_interrupt`` makes SIGTERM one, too).
+interrupt goes on (``sigterm_as_interrupt`` makes SIGTERM one, too). A worker dies
+with the process that started it, even one killed with ``kill -9``, and its kernels
+with it (``lifeline.die_with_parent``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, Callable, Iterator
 
 from siianalysis.report import exporters
 from siianalysis.report.kernel import KernelOptions, kernel_pool, kill_kernels, shutdown_kernels
+from siianalysis.report.lifeline import die_with_parent
 from siianalysis.report.options import RenderOptions
 from siianalysis.report.render import RenderResult
 from siianalysis.report.storage import suffix_of
@@ -33,9 +36,11 @@ from siianalysis.report.tasks import RenderTask, crashed, run_task
 OnDone = Callable[[RenderTask, RenderResult], None]
 
 
-def _worker_init(kernel: KernelOptions | None, options: RenderOptions, suffix: str) -> None:
-    """In each pool worker: leave Ctrl-C to the parent, on SIGTERM kill kernels and exit; start
-    the warm kernel in the background while this process loads papermill and the exporter."""
+def _worker_init(kernel: KernelOptions | None, options: RenderOptions, suffix: str, parent_pid: int) -> None:
+    """In each pool worker: die with the parent, leave Ctrl-C to it, on SIGTERM kill kernels and
+    exit; start the warm kernel in the background while this process loads papermill and the
+    exporter."""
+    die_with_parent(parent_pid, on_orphaned=kill_kernels)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_terminate)
     if kernel is not None:
@@ -80,7 +85,8 @@ def _run_in_pool(tasks: list[RenderTask], on_done: OnDone, jobs: int) -> None:
         first = pending[0]
         warm = None if first.options.fresh_kernel else first.options.kernel_options()
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=get_context("spawn"),
-                                   initializer=_worker_init, initargs=(warm, first.options, suffix_of(first.out)))
+                                   initializer=_worker_init,
+                                   initargs=(warm, first.options, suffix_of(first.out), os.getpid()))
         try:
             futures: dict[Future, RenderTask] = {pool.submit(run_task, t): t for t in pending}
             pending = []

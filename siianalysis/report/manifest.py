@@ -20,6 +20,13 @@ Only successful renders count as done; a failed report is kept apart (under
 ``failed``, with its error, for a batch's index) and is retried by the next run.
 The file is rewritten atomically (temp file + ``os.replace``) after every finished
 report, so an interrupted batch keeps its finished work.
+
+A missing manifest means nothing was rendered yet. A manifest that cannot be read,
+or whose entries are not what this module writes (a hand edit, a disk error, another
+program), raises ``errors.ManifestError`` rather than being trusted or silently
+dropped: a batch prunes by it. ``set_aside`` keeps such a file as
+``.manifest.json.damaged``, so the next ``Manifest`` starts afresh (a batch does that
+with ``force``).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from typing import Any
 
 from siianalysis import __version__
 from siianalysis.report.code_digest import code_digest
+from siianalysis.report.errors import ManifestError
 from siianalysis.report.storage import write_atomic
 
 MANIFEST_NAME = ".manifest.json"
@@ -39,6 +47,7 @@ FORMAT = 1
 # The key of an entry's document (its path, relative to the reports folder): named when every
 # report was HTML, kept so that existing manifests stay valid.
 DOCUMENT = "html"
+DAMAGED_SUFFIX = ".damaged"
 
 
 def report_digest(*, notebook: Path | str, parameters: dict[str, Any], data: str,
@@ -73,8 +82,12 @@ class Manifest:
     last failure's details (never "done").
 
     Args:
-        path: the manifest file; missing or unreadable means "nothing rendered yet".
+        path: the manifest file; missing means "nothing rendered yet".
         storage: instead of ``path``, a ``storage.Storage`` (reports folder or URL) holding it.
+
+    Raises:
+        ManifestError: the file cannot be read as a manifest (the message names what is
+            wrong, and the way out: ``set_aside``, a batch's ``--force``).
     """
 
     def __init__(self, path: Path | str | None = None, *, storage: Any = None):
@@ -86,12 +99,27 @@ class Manifest:
         self.failed: dict[str, dict[str, Any]] = {}
         try:
             text = storage.read_text(MANIFEST_NAME) if storage is not None else self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except UnicodeDecodeError as exc:
+            raise self._damaged(f"it is not UTF-8 text ({exc.reason})") from exc
+        try:
             data = json.loads(text)
-            if data.get("format") == FORMAT and isinstance(data.get("reports"), dict):
-                self.reports = data["reports"]
-                self.failed = data.get("failed") if isinstance(data.get("failed"), dict) else {}
-        except (OSError, ValueError, AttributeError):
-            pass  # a corrupt or missing manifest only costs a full re-render
+        except ValueError as exc:
+            raise self._damaged(f"it is not JSON ({exc})") from exc
+        problem = _shape_problem(data)
+        if problem:
+            raise self._damaged(problem)
+        self.reports, self.failed = data.get("reports", {}), data.get("failed", {})
+
+    @property
+    def location(self) -> str:
+        return self.storage.url(MANIFEST_NAME) if self.storage is not None else str(self.path)
+
+    def _damaged(self, why: str) -> ManifestError:
+        return ManifestError(f"the reports' manifest {self.location} cannot be used: {why}; run again with "
+                             f"--force to render every report anew (the file is then kept as "
+                             f"{MANIFEST_NAME}{DAMAGED_SUFFIX}), or delete it")
 
     def is_current(self, key: str, digest: str, output: Path | str | bool) -> bool:
         """True when ``key`` was rendered from ``digest`` and its document is still there
@@ -100,14 +128,17 @@ class Manifest:
         exists = output if isinstance(output, bool) else Path(output).is_file()
         return bool(entry) and entry.get("digest") == digest and exists
 
-    def mark_done(self, key: str, digest: str, output: str, seconds: float | None = None) -> None:
-        """Record a successful render (``output``: its document) and save at once."""
+    def mark_done(self, key: str, digest: str, output: str, seconds: float | None = None,
+                  title: str | None = None) -> None:
+        """Record a successful render (``output``: its document; ``title``: its title, kept for
+        when the report is set aside) and save at once."""
         self.failed.pop(key, None)
         self.reports[key] = {
             "digest": digest,
             DOCUMENT: output,
             "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "seconds": None if seconds is None else round(seconds, 2),
+            **({"title": title} if title else {}),
         }
         self.save()
 
@@ -134,3 +165,35 @@ class Manifest:
             self.storage.write_text(MANIFEST_NAME, text)
         else:
             write_atomic(self.path, text)
+
+
+def set_aside(*, storage: Any = None, path: Path | str | None = None) -> str:
+    """Keep the manifest (of ``storage``, or the file ``path``) as ``.manifest.json.damaged``,
+    replacing an older one; returns where it is kept."""
+    kept = MANIFEST_NAME + DAMAGED_SUFFIX
+    if storage is not None:
+        storage.move(MANIFEST_NAME, kept)
+        return storage.url(kept)
+    target = Path(path).with_name(kept)
+    Path(path).replace(target)
+    return str(target)
+
+
+def _shape_problem(data: Any) -> str:
+    """What makes ``data`` no manifest of this module (``""``: nothing)."""
+    if not isinstance(data, dict):
+        return f"it holds a JSON {type(data).__name__}, not an object"
+    if data.get("format") != FORMAT:
+        return f"its format is {data.get('format')!r}, not {FORMAT} (written by another program or version)"
+    for part in ("reports", "failed"):
+        entries = data.get(part, {})
+        if not isinstance(entries, dict):
+            return f"its {part!r} is a JSON {type(entries).__name__}, not an object"
+        for key, entry in entries.items():
+            if not isinstance(entry, dict):
+                return f"its entry {key!r} of {part!r} is a JSON {type(entry).__name__}, not an object"
+            if part == "reports" and not isinstance(entry.get("digest"), str):
+                return f"its entry {key!r} of {part!r} has no digest"
+            if not isinstance(entry.get(DOCUMENT), (str, type(None))):
+                return f"its entry {key!r} of {part!r} names its document with a {type(entry[DOCUMENT]).__name__}"
+    return ""

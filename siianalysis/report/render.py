@@ -23,7 +23,11 @@ shared tag sets.
 A failing notebook still yields its executed notebook (up to the failing cell)
 and a document of it, so the reader sees where it stopped; the result carries the
 failing cell and the error. A kernel that dies or does not start in time is
-retried (``retries`` times, on a new kernel) before being reported.
+retried (``retries`` times, on a new kernel) before being reported. A cell that runs
+longer than ``RenderOptions.timeout`` is stopped and fails the report, which names the
+cell and the limit. A write the machine refuses (a full disk, a read-only folder:
+``errors.WRITE_ERRNOS``) is marked in the result (``os_errno``, ``os_filename``), so a
+batch can stop instead of failing every next report the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from siianalysis.report import exporters
+from siianalysis.report.errors import is_write_refusal
 from siianalysis.report.kernel import KernelOptions, KernelSetupError, WarmKernel
 from siianalysis.report.options import RenderOptions
 from siianalysis.report.warm_engine import register_engine
@@ -67,6 +72,8 @@ class RenderResult:
     execution_count: int | None = None
     cell_excerpt: str | None = None
     digest: str | None = None
+    os_errno: int | None = None
+    os_filename: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -141,6 +148,20 @@ def _locate_failure(result: RenderResult, out_nb: Path, error: BaseException) ->
         result.cell_index = _source_index(cells, i)
         result.execution_count = cells[i].get("execution_count")
         result.cell_excerpt = _excerpt(cells[i].source)
+
+
+def _describe(result: RenderResult, error: BaseException, timeout: int | None) -> None:
+    """The failure's name and message; a cell time-out says the limit, a refused write its file."""
+    from nbclient.exceptions import CellTimeoutError
+
+    result.error_name = type(error).__name__
+    result.error_message = str(error).strip()
+    if isinstance(error, CellTimeoutError):
+        # nbclient's own message repeats the cell's source, which the result carries anyway
+        result.error_message = (f"the cell ran longer than the time limit of {timeout} s per cell and was "
+                                "stopped (RenderOptions.timeout; --cell-timeout on the command line)")
+    if is_write_refusal(error):
+        result.os_errno, result.os_filename = error.errno, error.filename
 
 
 def _excerpt(source: str, lines: int = 3, chars: int = 240) -> str:
@@ -229,8 +250,7 @@ def render_report(notebook: Path | str, parameters: dict[str, Any], out: Path | 
     if error is None:
         result.status = "rendered"
     else:
-        result.error_name = type(error).__name__
-        result.error_message = str(error).strip()
+        _describe(result, error, options.timeout)
         _locate_failure(result, out_nb, error)
     # A document also for a failed run: the partial notebook shows where it stopped.
     if (error is None and executed is not None) or out_nb.exists():
@@ -241,6 +261,8 @@ def render_report(notebook: Path | str, parameters: dict[str, Any], out: Path | 
             exporter.export(nb, out, options, title)
             result.output = str(out)
         except Exception as exc:  # noqa: BLE001
+            if is_write_refusal(exc) and result.os_errno is None:
+                result.os_errno, result.os_filename = exc.errno, exc.filename
             if result.status == "rendered":
                 result.status = "failed"
                 result.error_name = type(exc).__name__

@@ -147,6 +147,34 @@ class Storage:
         if self._listing is not None:
             self._listing.add(rel)
 
+    def move(self, rel: str, new_rel: str) -> None:
+        """Move the file ``rel`` to ``new_rel`` (its folders made; an existing ``new_rel`` replaced)."""
+        if self.local is not None:
+            target = self.local / new_rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.local / rel, target)
+            return
+        self.fs.mv(self._path(rel), self._path(new_rel))
+        if self._listing is not None:
+            self._listing.discard(rel)
+            self._listing.add(new_rel)
+
+    def files(self, under: str) -> list[str]:
+        """Every file under the folder ``under`` (relative names, sorted; none if it is missing)."""
+        if self.local is not None:
+            base = self.local / under
+            return sorted(p.relative_to(self.local).as_posix() for p in base.rglob("*") if p.is_file()) \
+                if base.is_dir() else []
+        prefix = under.rstrip("/") + "/"
+        if self._listing is not None:
+            return sorted(r for r in self._listing if r.startswith(prefix))
+        try:
+            found = self.fs.find(self._path(under))
+        except FileNotFoundError:
+            return []
+        root = self.root_path + "/"
+        return sorted(str(f)[len(root):] for f in found if str(f).startswith(root))
+
     def remove(self, rel: str) -> None:
         if self.local is not None:
             (self.local / rel).unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from siianalysis.report.errors import is_write_refusal
 from siianalysis.report.kernel import kernel_pool
 from siianalysis.report.options import RenderOptions
 from siianalysis.report.render import RenderResult, render_report
@@ -76,6 +77,10 @@ def run_task(task: RenderTask) -> RenderResult:
 
 
 def crashed(task: RenderTask, exc: BaseException) -> RenderResult:
-    """A result for a task whose worker process died (not the kernel: the worker itself)."""
+    """A result for a task whose worker process died (not the kernel: the worker itself), or
+    that raised there (e.g. its folder could not be made: then ``os_errno`` says why)."""
+    refused = is_write_refusal(exc)
     return RenderResult(key=task.key, status="failed", error_name=type(exc).__name__,
-                        error_message=str(exc) or "worker process died", digest=task.digest)
+                        error_message=str(exc) or "worker process died", digest=task.digest,
+                        os_errno=exc.errno if refused else None,  # type: ignore[attr-defined]
+                        os_filename=exc.filename if refused else None)  # type: ignore[attr-defined]

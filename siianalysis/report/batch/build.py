@@ -1,22 +1,33 @@
 """Render the network report and every tambon report, in parallel, skipping unchanged ones.
 
-``build_reports`` plans one ``RenderTask`` per report (``plan``), skips those whose
-inputs are unchanged (``report.manifest``), runs the rest on the engine
-(``report.execute``: this process, a pool of worker processes with warm kernels,
-or a dask.distributed cluster), records each finished report in the manifest at
-once, and writes ``index.html`` (``index``).
+``build_reports`` takes the reports folder's lock (``report.lock``: one run writes a
+folder at a time), plans one ``RenderTask`` per report (``plan``: refused for an empty
+or torn processed set, before anything is touched), sets aside the reports of tambons
+no longer in the data, skips those whose inputs are unchanged (``report.manifest``),
+runs the rest on the engine (``report.execute``: this process, a pool of worker
+processes with warm kernels, or a dask.distributed cluster), records each finished
+report in the manifest at once, and writes ``index.html`` (``index``).
 
 Kernels: every worker process keeps a warm Jupyter kernel and reuses it from report
 to report, resetting it in between, so a report costs its cells and little else
 (``report.kernel``). It is restarted after a failed report and every
 ``reuse_kernel_reports`` reports. ``fresh_kernel=True`` starts a new kernel for
 every report instead (slower; for comparison, or for notebooks that change library
-state the reset cannot undo).
+state the reset cannot undo). A cell running longer than ``timeout`` fails its
+report, which names the cell and the limit; the batch goes on.
 
-Interrupting a run (Ctrl-C, SIGTERM) keeps every finished report (the manifest is
-written after each one), stops the workers and their kernels, writes the index, and
-raises ``BatchInterrupted`` whose ``result`` counts what was rendered, skipped,
-failed and not started.
+Tambons that left: a tambon report this folder made (the manifest knows it) whose
+tambon is no longer in the processed data is not deleted but moved to
+``.removed/<date>/tambon/<id>.html`` (with its ``.ipynb``), said in the summary and
+listed in the index; moving it back restores it. Only a run of every tambon (no
+``tambon_ids``) sets reports aside.
+
+Interrupting a run (Ctrl-C, SIGTERM) at any moment keeps every finished report (the
+manifest is written after each one, with interrupts held over that bookkeeping),
+stops the workers and their kernels, writes the index, and raises
+``BatchInterrupted`` whose ``result`` counts what was rendered, skipped, failed and
+not started. A write the machine refuses (full disk, read-only folder) stops the
+batch with ``errors.OutputWriteError``, carrying that account.
 """
 
 from __future__ import annotations
@@ -24,22 +35,29 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from siianalysis.report.batch.index import write_index
 from siianalysis.report.batch.plan import (
-    NETWORK_KEY, TAMBON_DIR, document, plan_reports, tambon_key, valid_tambon_id,
+    NETWORK_KEY, TAMBON_DIR, Plan, document, plan_reports, tambon_key, valid_tambon_id,
 )
+from siianalysis.report.errors import WRITE_ERRNOS, ManifestError, OutputWriteError, is_write_refusal
 from siianalysis.report.execute import execute_tasks, sigterm_as_interrupt
-from siianalysis.report.manifest import DOCUMENT, Manifest
+from siianalysis.report.lifeline import deferred_interrupts
+from siianalysis.report.lock import FolderLock
+from siianalysis.report.manifest import DOCUMENT, Manifest, set_aside
 from siianalysis.report.options import RenderOptions
 from siianalysis.report.render import FAILURE_FIELDS, RenderResult
 from siianalysis.report.storage import Storage, beside
 from siianalysis.report.tasks import RenderTask
 
 NOT_STARTED = "not-started"
+REMOVED_DIR = ".removed"  # reports of tambons that left: .removed/<date>/tambon/<id>.html
+_IDS_SHOWN = 10
 
 
 @dataclass
@@ -47,7 +65,10 @@ class BatchResult:
     """The outcome of ``build_reports``: one ``RenderResult`` per report, in plan order.
 
     ``out_dir`` is the reports folder (a ``Path``, or the URL string), ``interrupted``
-    says the run was stopped (``not_started`` then counts reports it did not finish).
+    says the run was stopped (``not_started`` then counts reports it did not finish;
+    ``planned`` is False when it stopped before its plan was made). ``removed``: the
+    reports set aside this run, as (key, where the document is kept or None); ``notes``:
+    what else the run had to say (a stale lock taken over, a damaged manifest kept aside).
     """
 
     out_dir: Path | str
@@ -55,6 +76,9 @@ class BatchResult:
     elapsed: float = 0.0
     index: Path | str | None = None
     interrupted: bool = False
+    removed: list[tuple[str, str | None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    planned: bool = True
 
     def count(self, status: str) -> int:
         """How many reports ended with ``status``."""
@@ -84,21 +108,34 @@ class BatchResult:
         return [r for r in self.results if r.status == "failed"]
 
     def summary(self) -> str:
-        """Text for the command line: counts, time, index, then one line per failure."""
+        """Text for the command line: counts, time, what was set aside, index, then one line
+        per failure (with the first line of the failing cell)."""
         head = (f"reports: {self.rendered} rendered, {self.skipped} skipped (unchanged), "
                 f"{self.failed} failed")
         if self.interrupted or self.not_started:
             head += f", {self.not_started} not started"
         lines = [f"{head} in {self.elapsed:.1f} s"]
-        if self.interrupted:
+        if self.interrupted and not self.planned:
+            lines.append("INTERRUPTED before any report ran: nothing was rendered or set aside")
+        elif self.interrupted:
             lines.append("INTERRUPTED: finished reports are kept (and skipped next time); "
                          "run the same command again to render the rest")
+        lines += [f"note: {n}" for n in self.notes]
+        if self.removed:
+            ids = [key.split("/", 1)[-1] for key, _ in self.removed]
+            shown = ", ".join(ids[:_IDS_SHOWN]) + (f" and {len(ids) - _IDS_SHOWN} more" if len(ids) > _IDS_SHOWN
+                                                    else "")
+            kept = next((k for _, k in self.removed if k), None)
+            where = f"moved to {kept.rsplit('/', 2)[0]}/ (move back to restore)" if kept else "nothing to move"
+            lines.append(f"set aside: {len(ids)} report(s) of tambons no longer in the data, {where}: {shown}")
         if self.index:
             lines.append(f"index: {self.index}")
         for r in self.failures():
             where = f" at {r.where()}" if r.where() else ""
+            cell = (r.cell_excerpt or "").strip().splitlines()
+            cell_line = f" `{cell[0].strip()}`" if cell else ""
             output = f" → {r.output}" if r.output else ""
-            lines.append(f"  FAILED {r.key}{where}: {r.error_name}: {r.error_message}{output}")
+            lines.append(f"  FAILED {r.key}{where}{cell_line}: {r.error_name}: {r.error_message}{output}")
         return "\n".join(lines)
 
 
@@ -110,8 +147,40 @@ class BatchInterrupted(KeyboardInterrupt):
         self.result = result
 
 
+class _Run:
+    """What a batch has done so far: enough for its account at any moment."""
+
+    def __init__(self, out_dir: Path | str):
+        self.started = time.perf_counter()
+        self.out = Storage(out_dir)
+        self.plan: Plan | None = None
+        self.results: dict[str, RenderResult] = {}
+        self.index: Path | str | None = None
+        self.removed: list[tuple[str, str | None]] = []
+        self.notes: list[str] = []
+        self.interrupted = False
+
+    def account(self) -> BatchResult:
+        plan = self.plan
+        ordered = [] if plan is None else (
+            [self.results.get(t.key) or RenderResult(key=t.key, status=NOT_STARTED, digest=t.digest)
+             for t in plan.tasks] + plan.invalid)
+        index = self.index
+        if index is None and self._has_index():
+            index = self.out.local / "index.html" if self.out.is_local else self.out.url("index.html")
+        return BatchResult(out_dir=self.out.local or self.out.root, results=ordered,
+                           elapsed=time.perf_counter() - self.started, index=index, interrupted=self.interrupted,
+                           removed=list(self.removed), notes=list(self.notes), planned=plan is not None)
+
+    def _has_index(self) -> bool:
+        try:
+            return self.out.exists("index.html")
+        except Exception:  # noqa: BLE001 - an unreachable remote folder: no index to name
+            return False
+
+
 def _earlier(key: str, rel: str, manifest: Manifest, out: Storage) -> RenderResult:
-    """The status of a report outside this run's selection, for the index."""
+    """The status of a report outside this run's selection (or not reached), for the index."""
     exists = out.exists(rel)
     if key in manifest.failed:
         known = {f: manifest.failed[key].get(f) for f in FAILURE_FIELDS}
@@ -123,22 +192,91 @@ def _earlier(key: str, rel: str, manifest: Manifest, out: Storage) -> RenderResu
     return RenderResult(key=key, status="missing")
 
 
-def _prune(out: Storage, manifest: Manifest, planned: set[str], suffix: str) -> None:
-    """Remove tambon reports this folder made for tambons no longer in the data.
+def _set_aside_departed(out: Storage, manifest: Manifest, planned: set[str], suffix: str
+                        ) -> list[tuple[str, str | None]]:
+    """Move the tambon reports this folder made for tambons no longer in the data to
+    ``.removed/<date>/``; returns (key, where its document went, or None).
 
-    An unresolved tambon (``u-…``) that is later matched to the register gets a
-    DOPA code, so its old report would linger; only ids the manifest knows are
-    touched, never other files.
+    An unresolved tambon (``u-…``) that is later matched to the register gets a DOPA
+    code, so its old report would linger. Only ids the manifest knows are touched, never
+    other files; each report is moved and dropped from the manifest with interrupts held.
     """
-    gone = {k for k in (*manifest.reports, *manifest.failed)
-            if k.startswith(f"{TAMBON_DIR}/") and k not in planned}
-    if not gone:
-        return
+    gone = sorted(k for k in {*manifest.reports, *manifest.failed}
+                  if k.startswith(f"{TAMBON_DIR}/") and k not in planned)
+    day = date.today().isoformat()
+    moved = []
     for key in gone:
-        if valid_tambon_id(key.split("/", 1)[1]):
-            for document_suffix in (suffix, ".ipynb"):
-                out.remove(document(key, document_suffix))
-    manifest.drop(gone)
+        with deferred_interrupts():
+            kept = None
+            if valid_tambon_id(key.split("/", 1)[1]):
+                for document_suffix in (suffix, ".ipynb"):
+                    rel = document(key, document_suffix)
+                    if out.exists(rel):
+                        target = f"{REMOVED_DIR}/{day}/{rel}"
+                        out.move(rel, target)
+                        kept = kept or target
+            manifest.drop({key})
+            moved.append((key, kept))
+    return moved
+
+
+def set_aside_reports(out: Storage, suffix: str, current: set[str]) -> list[tuple[str, str, str]]:
+    """Reports kept under ``.removed/`` whose tambon is not among ``current`` ids, as
+    (tambon id, date, where), for the index."""
+    found = []
+    for rel in out.files(REMOVED_DIR):
+        parts = rel.split("/")
+        if len(parts) == 4 and parts[2] == TAMBON_DIR and parts[3].endswith(suffix):
+            tid = parts[3][: -len(suffix)]
+            if valid_tambon_id(tid) and tid not in current:
+                found.append((tid, parts[1], rel))
+    return sorted(found, key=lambda r: (r[1], r[0]))
+
+
+def _open_manifest(out: Storage, force: bool, notes: list[str]) -> Manifest:
+    """The folder's manifest; with ``force`` a damaged one is kept aside (and said) instead of
+    stopping the run."""
+    try:
+        return Manifest(storage=out)
+    except ManifestError:
+        if not force:
+            raise
+        kept = set_aside(storage=out)
+        notes.append(f"the manifest could not be read and was kept as {kept}; every report is rendered anew")
+        return Manifest(storage=out)
+
+
+def _index_results(run: _Run, plan: Plan, manifest: Manifest, suffix: str) -> dict[str, RenderResult]:
+    """Every report the index shows: this run's results, and what exists for the others."""
+    out = run.out
+    out.forget_listing()
+    out.refresh_listing()
+    shown = dict(run.results)
+    for key in [NETWORK_KEY] + [tambon_key(t) for t in plan.tambons["tambon_id"]]:
+        if key in shown:
+            continue
+        known = key == NETWORK_KEY or valid_tambon_id(key.split("/", 1)[1])
+        shown[key] = _earlier(key, document(key, suffix), manifest, out) if known \
+            else RenderResult(key=key, status="missing")
+    return shown
+
+
+@contextmanager
+def _locked(run: _Run, processed_dir: Path | str) -> Iterator[None]:
+    """The reports folder's lock for the run (local folders), and no writer on the processed data."""
+    FolderLock(processed_dir).check_free("processed data folder")
+    if not run.out.is_local:
+        yield
+        return
+    lock = FolderLock(run.out.local)
+    note = lock.acquire()
+    if note:
+        run.notes.append(note)
+    try:
+        yield
+    finally:
+        with deferred_interrupts():
+            lock.release()
 
 
 def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_dir: Path | str,
@@ -158,7 +296,8 @@ def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_d
         tambon_ids: render only these tambons (default: every tambon in ``tambons.parquet``);
             an id not there raises ``UnknownTambonError`` before anything runs.
         network: also render the network report.
-        force: render everything, even reports whose inputs are unchanged.
+        force: render everything, even reports whose inputs are unchanged; a damaged manifest
+            is then kept aside instead of stopping the run.
         jobs: worker processes (default: all cores; 1 renders in this process). With
             ``scheduler="local"``: the LocalCluster's workers. Ignored for a remote scheduler.
         progress: show one progress bar for the batch.
@@ -167,9 +306,9 @@ def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_d
         scheduler: run on dask.distributed: ``"tcp://HOST:PORT"`` of a running scheduler,
             ``"local"`` (a ``LocalCluster`` of ``jobs`` worker processes, one thread each), or a
             ``distributed.Client``. Planning, skipping, the manifest and the index stay here.
-        options: a ``RenderOptions`` (code shown, language, format, kernels, timeouts, …).
+        options: a ``RenderOptions`` (code shown, language, format, kernels, cell time limit, …).
         **changes: any ``RenderOptions`` field as a keyword, alone or on top of ``options``
-            (``with_code=True``, ``lang="en"``, ``fresh_kernel=True``,
+            (``with_code=True``, ``lang="en"``, ``timeout=120``, ``fresh_kernel=True``,
             ``reuse_kernel_reports=50``). ``lang`` is also the notebooks' parameter and the
             index's language. The warm-up is the batch's (``warmup``) unless the options
             name one.
@@ -179,34 +318,66 @@ def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_d
         index, and never recorded as done, so the next run retries them.
 
     Raises:
-        ReportInputError, UnknownTambonError, exporters.UnknownFormatError: unusable inputs,
-            before anything runs.
+        ReportInputError, UnknownTambonError, exporters.UnknownFormatError: unusable inputs
+            (missing, empty or torn processed data, …), before anything runs.
+        FolderBusyError: another run is writing the reports folder (or the processed data).
+        ManifestError: the folder's manifest is damaged (and ``force`` was not given).
+        OutputWriteError: the machine refused a write to the reports folder (full disk,
+            read-only folder); its ``result`` is the account at that moment.
         TypeError: a keyword that is no ``RenderOptions`` field.
-        BatchInterrupted: on Ctrl-C or SIGTERM, after stopping workers and kernels and writing
-            the index; its ``result`` says what was rendered, skipped, failed and not started.
+        BatchInterrupted: on Ctrl-C or SIGTERM, at any moment, after stopping workers and
+            kernels and writing the index; its ``result`` says what was rendered, skipped,
+            failed and not started.
     """
+    run = _Run(out_dir)
+    with sigterm_as_interrupt():
+        try:
+            with _locked(run, processed_dir):
+                _run_batch(run, processed_dir, notebooks_dir=notebooks_dir, tambon_ids=tambon_ids,
+                           network=network, force=force, jobs=jobs, progress=progress, executor=executor,
+                           scheduler=scheduler, options=options, changes=changes)
+        except KeyboardInterrupt:
+            run.interrupted = True
+        except OSError as exc:
+            if not is_write_refusal(exc):
+                raise
+            error = OutputWriteError.of(exc, run.account())
+            if error is exc:
+                raise
+            raise error from exc
+    result = run.account()
+    if run.interrupted:
+        raise BatchInterrupted(result)
+    return result
+
+
+def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | str,
+               tambon_ids: Iterable[str] | None, network: bool, force: bool, jobs: int | None, progress: bool,
+               executor: Executor | None, scheduler: Any, options: RenderOptions | None,
+               changes: dict[str, Any]) -> None:
     from tqdm.auto import tqdm
 
-    started = time.perf_counter()
-    out = Storage(out_dir)
+    out = run.out
     plan = plan_reports(processed_dir, out.location, notebooks_dir=notebooks_dir, tambon_ids=tambon_ids,
                         network=network, options=options, **changes)
     suffix = plan.options.format
     out.makedirs()
     out.makedirs(TAMBON_DIR)
     out.refresh_listing()
-    manifest = Manifest(storage=out)
+    manifest = _open_manifest(out, force, run.notes)
+    run.plan = plan
+    run.results = {r.key: r for r in plan.invalid}
 
     if tambon_ids is None:
-        _prune(out, manifest, {t.key for t in plan.tasks} | {r.key for r in plan.invalid}, suffix)
+        run.removed = _set_aside_departed(out, manifest, {t.key for t in plan.tasks} | {r.key for r in plan.invalid},
+                                          suffix)
 
-    results: dict[str, RenderResult] = {r.key: r for r in plan.invalid}
     to_run = []
     for task in plan.tasks:
         rel = document(task.key, suffix)
         if not force and manifest.is_current(task.key, task.digest, out.exists(rel)):
-            results[task.key] = RenderResult(key=task.key, status="skipped", output=task.out,
-                                             notebook_out=out.url(beside(rel, ".ipynb")), digest=task.digest)
+            run.results[task.key] = RenderResult(key=task.key, status="skipped", output=task.out,
+                                                 notebook_out=out.url(beside(rel, ".ipynb")), digest=task.digest)
         else:
             to_run.append(task)
 
@@ -215,43 +386,42 @@ def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_d
 
     def on_done(task: RenderTask, result: RenderResult) -> None:
         nonlocal failed
-        results[task.key] = result
-        if result.status == "rendered":
-            manifest.mark_done(task.key, task.digest, out.rel(task.out) or task.out, result.seconds)
-        else:
-            failed += 1
-            manifest.mark_failed(task.key, {f: getattr(result, f) for f in FAILURE_FIELDS}, out.rel(result.output))
-        bar.update(1)
-        bar.set_postfix(failed=failed, refresh=False)
+        # held over the bookkeeping: a report is in the results only together with the manifest
+        with deferred_interrupts():
+            run.results[task.key] = result
+            if result.os_errno in WRITE_ERRNOS:  # every next report would fail the same way
+                raise OutputWriteError(result.os_errno, result.os_filename)
+            if result.status == "rendered":
+                manifest.mark_done(task.key, task.digest, out.rel(task.out) or task.out, result.seconds,
+                                   title=task.title)
+            else:
+                failed += 1
+                manifest.mark_failed(task.key, {f: getattr(result, f) for f in FAILURE_FIELDS},
+                                     out.rel(result.output))
+            bar.update(1)
+            bar.set_postfix(failed=failed, refresh=False)
 
-    interrupted = False
+    stopped: OSError | None = None
     try:
-        with sigterm_as_interrupt():
-            execute_tasks(to_run, on_done, jobs=max(1, jobs or os.cpu_count() or 1), executor=executor,
-                          scheduler=scheduler)
+        execute_tasks(to_run, on_done, jobs=max(1, jobs or os.cpu_count() or 1), executor=executor,
+                      scheduler=scheduler)
     except KeyboardInterrupt:
-        interrupted = True
+        run.interrupted = True
+    except OSError as exc:
+        if not is_write_refusal(exc):
+            raise
+        stopped = exc
     finally:
         bar.close()
 
-    # Reports outside this run's selection (or not reached) appear in the index with what exists.
-    out.forget_listing()
-    out.refresh_listing()
-    index_results = dict(results)
-    keys = ([NETWORK_KEY] if network else []) + [tambon_key(t) for t in plan.tambons["tambon_id"]]
-    if not network:
-        index_results.setdefault(NETWORK_KEY, _earlier(NETWORK_KEY, document(NETWORK_KEY, suffix), manifest, out))
-    for key in keys:
-        if key not in index_results:
-            tid = key.split("/", 1)[1]
-            index_results[key] = (_earlier(key, document(key, suffix), manifest, out)
-                                  if valid_tambon_id(tid) else RenderResult(key=key, status="missing"))
-    index = write_index(out.location, plan.tambons, index_results, lang=plan.options.lang, storage=out)
-
-    ordered = [results.get(t.key) or RenderResult(key=t.key, status=NOT_STARTED, digest=t.digest)
-               for t in plan.tasks] + plan.invalid
-    batch = BatchResult(out_dir=out.local or out.root, results=ordered, elapsed=time.perf_counter() - started,
-                        index=index, interrupted=interrupted)
-    if interrupted:
-        raise BatchInterrupted(batch)
-    return batch
+    try:
+        with deferred_interrupts():  # the index is written whole, even under a second Ctrl-C
+            current = set(plan.tambons["tambon_id"].astype(str))
+            run.index = write_index(out.location, plan.tambons, _index_results(run, plan, manifest, suffix),
+                                    lang=plan.options.lang, storage=out,
+                                    removed=set_aside_reports(out, suffix, current))
+    except OSError as exc:
+        if stopped is None or not is_write_refusal(exc):
+            raise
+    if stopped is not None:
+        raise stopped

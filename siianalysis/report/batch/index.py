@@ -11,12 +11,21 @@ Every piece of text from the data or from an error is untrusted (a team can type
 (``sections.html``). Links are built from the tambon id only, after checking it is
 a well-formed id, never from names. The page is self-contained: inline CSS, no
 scripts, no external resource.
+
+Reports set aside because their tambon left the data (``batch.build``: kept under
+``.removed/<date>/``) are listed in a section of their own, with where each was kept,
+until that folder is deleted.
+
+The page carries no build time: the same reports give the same bytes, and so the
+same bundle. When ``SOURCE_DATE_EPOCH`` is set (reproducible-builds.org), the page
+says that date, in UTC.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +82,26 @@ def _status_cell(result: RenderResult | None, href: str | None, words: dict[str,
     return out
 
 
+def build_stamp() -> str | None:
+    """``SOURCE_DATE_EPOCH`` as ``YYYY-MM-DD HH:MM UTC``; None when it is unset or not a number."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _set_aside(removed: Sequence[tuple[str, str, str]], lang: str) -> list[str]:
+    """The section listing reports set aside: ``removed`` holds (tambon id, date, kept at)."""
+    if not removed:
+        return []
+    words = texts("site.index.removed", lang)
+    head = join(tag("th", words[c]) for c in ("id", "date", "kept"))
+    rows = [tag("tr", join([tag("td", _verbatim(tid), cls="id"), tag("td", _verbatim(day), cls="date"),
+                            tag("td", _verbatim(kept), cls="id")])) for tid, day, kept in removed]
+    return [tag("h2", words["title"], id="removed"), tag("p", words["explain"]),
+            f"<table><thead><tr>{head}</tr></thead><tbody>", *rows, "</tbody></table>"]
+
+
 def _name(row: Mapping, field: str, lang: str) -> str:
     th = str(row.get(f"{field}_th") or "")
     en = str(row.get(f"{field}_en") or "")
@@ -102,7 +131,7 @@ def _groups(tambons, lang: str) -> list[tuple[str, str, list[dict]]]:
 
 
 def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th",
-                 storage: Storage | None = None) -> str:
+                 storage: Storage | None = None, removed: Sequence[tuple[str, str, str]] = ()) -> str:
     """The index page as a string.
 
     Args:
@@ -113,13 +142,15 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
         lang: ``"th"`` (Thai words) or ``"en"``.
         storage: the ``storage.Storage`` of ``out_dir`` if the caller has one (it may know the
             folder's listing already).
+        removed: reports set aside, as (tambon id, date, where it is kept), listed last.
     """
     storage = storage or Storage(out_dir)
     lang = "en" if lang == "en" else "th"
     words = texts("site.index", lang)
     status_names = {s: t(f"site.index.status_names.{s}", lang) for s in STATUSES}
     counts = {s: sum(1 for r in results.values() if r.status == s) for s in ("rendered", "skipped", "failed")}
-    built = datetime.now().strftime("%Y-%m-%d %H:%M")
+    built = build_stamp()
+    meta = t("site.index.summary", lang, **counts) + (f" · {words['generated']} {built}" if built else "")
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}">',
@@ -131,7 +162,7 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
         "</head>",
         "<body>",
         tag("h1", words["title"]),
-        tag("p", f"{t('site.index.summary', lang, **counts)} · {words['generated']} {built}", cls="meta"),
+        tag("p", meta, cls="meta"),
     ]
     net = results.get(NETWORK_KEY)
     if net is not None:
@@ -162,14 +193,16 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
             ]
             parts.append(tag("tr", join(cells)))
         parts.append("</tbody></table>")
+    parts += _set_aside(removed, lang)
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
 
 
 def write_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th",
-                storage: Storage | None = None) -> Path | str:
+                storage: Storage | None = None, removed: Sequence[tuple[str, str, str]] = ()) -> Path | str:
     """Write ``out_dir/index.html`` (atomically) and return its path (or URL); arguments as
     ``render_index``."""
     storage = storage or Storage(out_dir)
-    storage.write_text("index.html", render_index(out_dir, tambons, results, lang=lang, storage=storage))
+    storage.write_text("index.html", render_index(out_dir, tambons, results, lang=lang, storage=storage,
+                                                  removed=removed))
     return storage.local / "index.html" if storage.is_local else storage.url("index.html")

@@ -28,10 +28,12 @@ from typing import Any, Iterable
 
 from siianalysis.export import safe_filename
 from siianalysis.ids import is_tambon_id
+from siianalysis.processed import MARKER, ProcessedSetError, check_processed_set
 from siianalysis.report import exporters
 from siianalysis.report.batch import warmup
 from siianalysis.report.batch.tables import data_digests, read_tables
 from siianalysis.report.code_digest import code_digest
+from siianalysis.report.errors import ReportUserError
 from siianalysis.report.manifest import report_digest
 from siianalysis.report.options import RenderOptions
 from siianalysis.report.render import RenderResult
@@ -45,8 +47,9 @@ NETWORK_KEY = "network"
 TAMBON_DIR = "tambon"
 
 
-class ReportInputError(ValueError):
-    """Unusable inputs, found before anything runs (missing folder, notebook, unknown id)."""
+class ReportInputError(ReportUserError, ValueError):
+    """Unusable inputs, found before anything runs (missing, empty or torn processed data,
+    missing notebooks, unknown ids)."""
 
 
 class UnknownTambonError(ReportInputError):
@@ -97,6 +100,35 @@ def check_inputs(processed_dir: Path, notebooks_dir: Path, *, network: bool = Tr
         raise ReportInputError(f"report notebooks missing in {notebooks_dir}: {', '.join(missing)}")
 
 
+def checked_tables(processed_dir: Path) -> dict[str, Any]:
+    """The processed tables, once they are known to be one whole, non-empty set.
+
+    Reports are never made, and above all never set aside, from a set that is torn (a
+    normalise stopped half-way: a set with a marker is checked against it,
+    ``siianalysis.processed``), unreadable, or empty (a normalise of an empty or wrong
+    folder): every tambon would look gone. ``ReportInputError`` says which, and that the
+    reports were left as they were. A set written before markers is read as it is.
+    """
+    kept = "the reports were left as they are"
+    if (processed_dir / MARKER).is_file():
+        try:
+            check_processed_set(processed_dir)
+        except (ProcessedSetError, FileNotFoundError) as exc:
+            raise ReportInputError(f"{exc}; {kept}") from exc
+    try:
+        tables = read_tables(processed_dir)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds for a damaged file
+        raise ReportInputError(f"the processed tables in {processed_dir} cannot be read ({type(exc).__name__}: "
+                               f"{' '.join(str(exc).split())[:200]}); run `siianalysis normalise` again; "
+                               f"{kept}") from exc
+    tambons = tables["tambons"]
+    if tambons.empty or "tambon_id" not in tambons.columns:
+        raise ReportInputError(f"the processed data in {processed_dir} holds no tambon (tambons.parquet is "
+                               "empty): normalise read no worksheet; check the raw folder and run "
+                               f"`siianalysis normalise` again; {kept}")
+    return tables
+
+
 def batch_options(options: RenderOptions | None = None, **changes: Any) -> RenderOptions:
     """``RenderOptions.of(options, **changes)``, with the warm-up of a report kernel (``warmup``)
     where the options leave it to the caller."""
@@ -145,7 +177,7 @@ def plan_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_di
     processed_dir, notebooks_dir = (Path(p).resolve() for p in (processed_dir, notebooks_dir))
     out = Storage(out_dir)
     check_inputs(processed_dir, notebooks_dir, network=network)
-    tables = read_tables(processed_dir)
+    tables = checked_tables(processed_dir)
     tambons = tables["tambons"].drop_duplicates("tambon_id").reset_index(drop=True)
     tambons["tambon_id"] = tambons["tambon_id"].astype(str)
     all_ids = list(tambons["tambon_id"])
