@@ -51,7 +51,7 @@ def to_plain(value: Any, skip: Skip = frozenset(), list_types: dict[type, type] 
 def from_plain(data: Any, hint: Any, skip: Skip = frozenset(), list_types: dict[type, type] | None = None) -> Any:
     """The value of type ``hint`` that ``to_plain`` turned into ``data``; ``DecodeError`` if
     ``data`` is anything else."""
-    return _Decoder(skip, list_types or {}).value(data, hint, "$")
+    return _decoder(hint, skip, tuple((list_types or {}).items()))(data, "$")
 
 
 @cache
@@ -63,71 +63,104 @@ def _stored_fields(cls: type, skip: Skip) -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(cls) if f.init and (cls, f.name) not in skip]
 
 
-class _Decoder:
-    def __init__(self, skip: Skip, list_types: dict[type, type]) -> None:
-        self.skip, self.list_types = skip, list_types
+Decoder = typing.Callable[[Any, str], Any]
 
-    def value(self, data: Any, hint: Any, where: str) -> Any:
-        origin = typing.get_origin(hint)
-        if hint is Any:
-            raise TypeError(f"{where}: Any cannot be checked")
-        if hint is type(None) or hint is None:
-            return self._expect(data, data is None, "null", where)
-        if hint in (str, bool):
-            return self._expect(data, type(data) is hint, hint.__name__, where)
-        if hint is int:
-            return self._expect(data, type(data) is int, "int", where)
-        if hint is float:
-            return self._expect(data, type(data) in (int, float), "float", where) * 1.0
-        if origin is Literal:
-            return self._expect(data, any(type(data) is type(a) and data == a for a in typing.get_args(hint)),
-                                f"one of {typing.get_args(hint)}", where)
-        if origin in (Union, types.UnionType):
-            for option in typing.get_args(hint):
-                try:
-                    return self.value(data, option, where)
-                except DecodeError:
-                    continue
-            raise DecodeError(f"{where}: matches none of {hint}")
-        if origin is list:
-            (item,) = typing.get_args(hint) or (Any,)
-            self._expect(data, isinstance(data, list), "list", where)
-            return [self.value(v, item, f"{where}[{i}]") for i, v in enumerate(data)]
-        if origin is tuple:
-            args = typing.get_args(hint)
-            self._expect(data, isinstance(data, list), "list", where)
-            if len(args) == 2 and args[1] is Ellipsis:
-                return tuple(self.value(v, args[0], f"{where}[{i}]") for i, v in enumerate(data))
-            self._expect(data, len(data) == len(args), f"{len(args)} items", where)
-            return tuple(self.value(v, a, f"{where}[{i}]") for i, (v, a) in enumerate(zip(data, args)))
-        if origin is dict:
-            key, item = typing.get_args(hint)
-            if key is not str:
-                raise TypeError(f"{where}: only dicts with text keys are read")
-            self._expect(data, isinstance(data, dict), "object", where)
-            return {k: self.value(v, item, f"{where}.{k}") for k, v in data.items()}
-        if isinstance(hint, type) and hint in self.list_types:
-            self._expect(data, isinstance(data, list), "list", where)
-            return hint(self.value(v, self.list_types[hint], f"{where}[{i}]") for i, v in enumerate(data))
-        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-            return self._dataclass(data, hint, where)
-        raise TypeError(f"{where}: {hint} is not plain data")
 
-    def _dataclass(self, data: Any, cls: type, where: str) -> Any:
-        self._expect(data, isinstance(data, dict), f"{cls.__name__} object", where)
-        fields = _stored_fields(cls, self.skip)
-        names = {f.name for f in fields}
-        if set(data) != names:
+def _fail(data: Any, what: str, where: str) -> typing.NoReturn:
+    raise DecodeError(f"{where}: expected {what}, found {type(data).__name__}")
+
+
+@cache
+def _decoder(hint: Any, skip: Skip, list_types: tuple[tuple[type, type], ...]) -> Decoder:
+    """A function that checks and rebuilds plain data of type ``hint`` (built once per type:
+    the cache reads thousands of entries of the same few types)."""
+    sub = lambda h: _decoder(h, skip, list_types)  # noqa: E731
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        raise TypeError("Any cannot be checked")
+    if hint is type(None) or hint is None:
+        return lambda data, where: None if data is None else _fail(data, "null", where)
+    if hint in (str, bool, int):
+        return lambda data, where: data if type(data) is hint else _fail(data, hint.__name__, where)
+    if hint is float:
+        return lambda data, where: float(data) if type(data) in (int, float) else _fail(data, "float", where)
+    if origin is Literal:
+        allowed = typing.get_args(hint)
+        return lambda data, where: data if any(type(data) is type(a) and data == a for a in allowed) \
+            else _fail(data, f"one of {allowed}", where)
+    if origin in (Union, types.UnionType):
+        return _union([sub(h) for h in typing.get_args(hint)], hint)
+    if origin is list or (isinstance(hint, type) and hint in dict(list_types)):
+        item_hint = typing.get_args(hint)[0] if origin is list else dict(list_types)[hint]
+        return _sequence(sub(item_hint), item_hint, list if origin is list else hint)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return _sequence(sub(args[0]), args[0], tuple)
+        return _fixed_tuple([sub(a) for a in args])
+    if origin is dict:
+        key, item_hint = typing.get_args(hint)
+        if key is not str:
+            raise TypeError("only dicts with text keys are read")
+        return _mapping(sub(item_hint), item_hint)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass(hint, skip, sub)
+    raise TypeError(f"{hint} is not plain data")
+
+
+def _union(options: list[Decoder], hint: Any) -> Decoder:
+    def decode(data: Any, where: str) -> Any:
+        for option in options:
+            try:
+                return option(data, where)
+            except DecodeError:
+                continue
+        raise DecodeError(f"{where}: matches none of {hint}")
+    return decode
+
+
+def _sequence(item: Decoder, item_hint: Any, make: type) -> Decoder:
+    def decode(data: Any, where: str) -> Any:
+        if not isinstance(data, list):
+            _fail(data, "list", where)
+        if item_hint in (str, bool, int) and all(type(v) is item_hint for v in data):
+            return make(data)  # the common case, checked in one pass
+        return make(item(v, f"{where}[{i}]") for i, v in enumerate(data))
+    return decode
+
+
+def _fixed_tuple(items: list[Decoder]) -> Decoder:
+    def decode(data: Any, where: str) -> Any:
+        if not isinstance(data, list) or len(data) != len(items):
+            _fail(data, f"a list of {len(items)}", where)
+        return tuple(d(v, f"{where}[{i}]") for i, (d, v) in enumerate(zip(items, data)))
+    return decode
+
+
+def _mapping(item: Decoder, item_hint: Any) -> Decoder:
+    def decode(data: Any, where: str) -> Any:
+        if not isinstance(data, dict):
+            _fail(data, "object", where)
+        if item_hint in (str, bool, int) and all(type(v) is item_hint for v in data.values()):
+            return dict(data)
+        return {k: item(v, f"{where}.{k}") for k, v in data.items()}
+    return decode
+
+
+def _dataclass(cls: type, skip: Skip, sub: typing.Callable[[Any], Decoder]) -> Decoder:
+    hints = _hints(cls)
+    fields = [(f.name, sub(hints[f.name])) for f in _stored_fields(cls, skip)]
+    names = {name for name, _ in fields}
+
+    def decode(data: Any, where: str) -> Any:
+        if not isinstance(data, dict):
+            _fail(data, f"{cls.__name__} object", where)
+        if data.keys() != names:
             raise DecodeError(f"{where}: {cls.__name__} fields {sorted(data)} are not {sorted(names)}")
-        hints = _hints(cls)
-        kwargs = {f.name: self.value(data[f.name], hints[f.name], f"{where}.{f.name}") for f in fields}
         try:
-            return cls(**kwargs)
+            return cls(**{name: d(data[name], where) for name, d in fields})
         except (TypeError, ValueError) as exc:
+            if isinstance(exc, DecodeError):
+                raise
             raise DecodeError(f"{where}: {cls.__name__}: {exc}") from exc
-
-    @staticmethod
-    def _expect(data: Any, ok: bool, what: str, where: str) -> Any:
-        if not ok:
-            raise DecodeError(f"{where}: expected {what}, found {type(data).__name__}")
-        return data
+    return decode

@@ -297,6 +297,11 @@ def read_in_worker(data: bytes, display_name: str) -> FileResult:
         path.unlink(missing_ok=True)
 
 
+def result_cache(folder: Path, earlier: Path | None = None) -> FileCache[FileResult]:
+    """The per-file cache of ``FileResult`` s in ``folder`` (``earlier``: the previous set's)."""
+    return FileCache(folder, FileResult, earlier=earlier, skip=_NOT_CACHED, list_types={ProblemLog: Problem})
+
+
 def _refused(display_name: str, code: str, message: str) -> FileResult:
     return FileResult(display_name, problems=[Problem(display_name, "whole file", "error", code, message)])
 
@@ -412,10 +417,7 @@ def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: i
     names = [drop_control_characters(p.relative_to(raw_dir).as_posix()) for p in files]
     writer = SetWriter(Path(out_dir)) if out_dir is not None else None
     try:
-        store = None
-        if cache and writer is not None:
-            store = FileCache(writer.folder / ".cache", FileResult, earlier=Path(out_dir) / ".cache",
-                              skip=_NOT_CACHED, list_types={ProblemLog: Problem})
+        store = result_cache(writer.folder / ".cache", Path(out_dir) / ".cache") if cache and writer else None
         results, afresh = _read_all(files, names, store, max(1, jobs or os.cpu_count() or 1), limits, progress)
         submissions = [s for r in results for s in r.submissions]
         problems = [p for r in results for p in r.problems]

@@ -64,7 +64,8 @@ class SetWriter:
     (normalise's file cache writes its entries there too)."""
 
     def __init__(self, out_dir: Path) -> None:
-        self.out_dir = Path(out_dir)
+        # a link to the folder (a shared drive's) stays a link: the set is swapped where it points
+        self.out_dir = Path(out_dir).resolve() if Path(out_dir).is_symlink() else Path(out_dir)
         check_replaceable(self.out_dir)
         recover(self.out_dir)
         token = f"{_HOST}-{os.getpid()}-{secrets.token_hex(3)}"

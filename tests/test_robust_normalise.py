@@ -316,7 +316,7 @@ def test_workers_that_abort_run_out_of_memory_or_time_cost_only_their_task(tmp_p
                             limits=WorkerLimits(memory_bytes=512 << 20, seconds=3)))
     assert time.monotonic() - started < 30
     assert {k: out[k] for k in "abcd"} == {"a": "A", "b": "B", "c": "C", "d": "D"}
-    assert out["abort"] == Failure("crash", "the reader process was stopped by SIGABRT")
+    assert out["abort"] == Failure("crash", "the reader process was stopped by SIGABRT: Fatal Python error: Aborted")
     assert out["memory"].limit == "memory"
     assert out["sleep"] == Failure("time", "still reading after 3 s")
     assert out["raise"] == Failure("error", "ValueError: boom")
@@ -598,8 +598,7 @@ def test_a_file_swapped_while_it_is_read_is_parsed_as_hashed(tmp_path, monkeypat
     monkeypatch.setattr(normalise_module, "read_at_most", read_then_swap)
     result = normalise(raw, out, jobs=1, progress=False)
     assert list(result.tables["tambons"].tambon_id) == [MAE_RAEM_ID]  # what was hashed
-    cached = FileCache(out / ".cache", FileResult, list_types={ProblemLog: Problem}).get(
-        FileCache.key(hashed, "ตำบล.xlsx"))
+    cached = normalise_module.result_cache(out / ".cache").get(FileCache.key(hashed, "ตำบล.xlsx"))
     assert [s.place.tambon_id for s in cached.submissions] == [MAE_RAEM_ID]
     monkeypatch.setattr(normalise_module, "read_at_most", real)
     later = normalise(raw, out, jobs=1, progress=False)  # the file as it now is: read afresh

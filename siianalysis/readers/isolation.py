@@ -26,6 +26,7 @@ stops them) and die with the caller's process (Linux: ``PR_SET_PDEATHSIG``).
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -46,6 +47,7 @@ DEFAULT_MEMORY_BYTES = 1 << 30
 DEFAULT_SECONDS = 120.0
 
 _STDERR_TAIL = 64 * 1024  # a Rust backtrace follows the line that says what failed
+_FATAL_STARTS = ("Fatal Python error", "thread '")
 _MEMORY_WORDS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
 _WORKER_DIR: Path | None = None
 
@@ -126,7 +128,8 @@ class _Worker:
         self.dir.mkdir()
         self.stderr = self.dir.parent / f"worker-{number}.stderr"
         parent_end, child_end = pool.ctx.Pipe()
-        inherited = [w.conn for w in pool.workers]  # a forked child holds copies of them: closed there
+        # a forked child holds copies of the other workers' pipe ends: it closes them
+        inherited = [w.conn for w in pool.workers] if pool.ctx.get_start_method() == "fork" else []
         self.proc = pool.ctx.Process(
             target=_serve, name=f"siianalysis-reader-{number}", daemon=True,
             args=(child_end, parent_end, inherited, pool.func, pool.limits.memory_bytes, str(self.dir),
@@ -153,7 +156,8 @@ class _Worker:
             return ""
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         memory = [line for line in lines if any(w in line for w in _MEMORY_WORDS)]
-        return (memory or lines or [""])[-1][:300]
+        fatal = [line for line in lines if line.startswith(_FATAL_STARTS) or "panicked at" in line]
+        return (memory or fatal or lines or [""])[0][:300]
 
 
 class _Pool:
@@ -271,6 +275,7 @@ def _serve(conn, parent_end, inherited, func, memory_bytes: int, folder: str, st
     err = os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(err, 2)
     os.close(err)
+    faulthandler.enable(file=2)  # a crash's Python traceback goes there too (not to the caller's terminal)
     _limit_memory(memory_bytes)
     while True:
         try:
