@@ -22,6 +22,7 @@ def _prog(args: argparse.Namespace) -> str:
 
 def _normalise(args: argparse.Namespace) -> int:
     from siianalysis.normalise import list_raw_files, normalise
+    from siianalysis.processed import ProcessedSetError
 
     raw = Path(args.raw_dir)
     if problem := folder_problem(raw, must_exist=True):  # build's default folder: argparse saw no text
@@ -34,11 +35,20 @@ def _normalise(args: argparse.Namespace) -> int:
         print(f"{_prog(args)}: {raw} is empty: no file to read (put the worksheets in it, in any "
               "sub-folders); nothing was written", file=sys.stderr)
         return 2
-    result = normalise(raw, Path(args.out), jobs=args.jobs, progress=not args.quiet,
-                       cache=not getattr(args, "no_cache", False))
+    try:
+        result = normalise(raw, Path(args.out), jobs=args.jobs, progress=not args.quiet,
+                           cache=not getattr(args, "no_cache", False))
+    except ProcessedSetError as exc:
+        print(f"{_prog(args)}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a read-only folder: the previous set stays whole
+        print(f"{_prog(args)}: could not write the processed data ({exc.strerror or exc}); "
+              f"{args.out} was left as it was", file=sys.stderr)
+        return 1
     print(result.summary())
-    if result.worksheets == 0:
-        print(f"{_prog(args)}: no worksheet could be read; see problems.csv", file=sys.stderr)
+    if not result.written:
+        print(f"{_prog(args)}: no worksheet was read; the processed data was left as it was "
+              "(the errors are listed above)", file=sys.stderr)
         return 1
     return 0
 
