@@ -28,7 +28,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from siianalysis._digest import package_digest
 from siianalysis.jsondata import DecodeError, Skip, from_plain, to_plain

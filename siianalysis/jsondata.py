@@ -74,7 +74,9 @@ def _fail(data: Any, what: str, where: str) -> typing.NoReturn:
 def _decoder(hint: Any, skip: Skip, list_types: tuple[tuple[type, type], ...]) -> Decoder:
     """A function that checks and rebuilds plain data of type ``hint`` (built once per type:
     the cache reads thousands of entries of the same few types)."""
-    sub = lambda h: _decoder(h, skip, list_types)  # noqa: E731
+    def sub(h: Any) -> Decoder:
+        return _decoder(h, skip, list_types)
+
     origin = typing.get_origin(hint)
     if hint is Any:
         raise TypeError("Any cannot be checked")

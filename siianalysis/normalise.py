@@ -7,9 +7,10 @@ the problems log and the run goes on. Raw files are never modified.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -22,15 +23,24 @@ from siianalysis.parse.resolve import Place, resolve_place
 from siianalysis.problems import Problem, ProblemLog
 from siianalysis.processed import SetWriter
 from siianalysis.readers import (
-    ARCHIVE_SUFFIXES, MAX_FILE_BYTES, Grid, RawDocument, UnreadableFile, brief, is_lock_file, lock_file_message,
-    read_at_most, read_file, refusal_before_reading,
+    ARCHIVE_SUFFIXES,
+    MAX_FILE_BYTES,
+    Grid,
+    RawDocument,
+    UnreadableFile,
+    brief,
+    is_lock_file,
+    lock_file_message,
+    read_at_most,
+    read_file,
+    refusal_before_reading,
 )
 from siianalysis.readers.archive import MAX_ARCHIVE_BYTES
 from siianalysis.readers.archive import members as archive_members
-from siianalysis.readers.isolation import Failure, WorkerLimits, run_isolated, worker_dir
-from siianalysis.workshop.review import feedback_frame, read_review
+from siianalysis.readers.isolation import Failure, WorkerLimits, run_isolated
 from siianalysis.schemas import columns, schemas
 from siianalysis.text import drop_control_characters
+from siianalysis.workshop.review import feedback_frame, read_review
 
 # Our own notes in a raw folder are not worksheets.
 _SKIPPED_NAMES = {"readme.md", "readme.txt", ".gitkeep"}
@@ -285,16 +295,11 @@ def _sorted(df: pd.DataFrame, by: list[str], row_order: dict[str, int],
     return df.sort_values(by, key=lambda s: keys[s.name](s) if s.name in keys else s, kind="stable")
 
 
-def read_in_worker(data: bytes, display_name: str) -> FileResult:
-    """``process_file`` of a file's bytes, in a worker process (``readers.isolation``): the bytes
-    the caller read and hashed are written to the worker's private folder and read from there,
-    so what is parsed is what was hashed, whatever happens to the raw file meanwhile."""
-    path = worker_dir() / f"file{PurePosixPath(display_name).suffix}"
-    path.write_bytes(data)
-    try:
-        return process_file(path, display_name)
-    finally:
-        path.unlink(missing_ok=True)
+def read_in_worker(copy: str, display_name: str) -> FileResult:
+    """``process_file`` in a worker process (``readers.isolation``) of ``copy``: the private
+    copy of the bytes the caller read and hashed, so what is parsed is what was hashed,
+    whatever happens to the raw file meanwhile."""
+    return process_file(Path(copy), display_name)
 
 
 def result_cache(folder: Path, earlier: Path | None = None) -> FileCache[FileResult]:
@@ -340,15 +345,15 @@ def _read_all(files: list[Path], names: list[str], store: FileCache | None, jobs
               progress: bool) -> tuple[list[FileResult], list[str]]:
     """Every file's result, in file order, and the names of those read afresh this run.
 
-    Each file is read once into memory: its bytes are hashed for the cache and, on a miss,
-    handed to a worker process (``readers.isolation``) to parse. A file is read only when a
-    worker is free for it, so at most one file per worker is held in memory.
+    Each file is read once: its bytes are hashed for the cache and, on a miss, written to a
+    private copy that a worker process (``readers.isolation``) parses. Files are read one at
+    a time, as workers are free for them, so one file at most is held in memory here.
     """
     results: list[FileResult | None] = [None] * len(files)
     keys: dict[int, str] = {}
     bar = tqdm(total=len(files), desc="normalise", unit="file", disable=not progress or len(files) < 20)
 
-    def to_read():
+    def to_read(handoff: Path):
         for i, (path, name) in enumerate(zip(files, names)):
             result = _before_reading(path, name)
             if result is None:
@@ -362,22 +367,26 @@ def _read_all(files: list[Path], names: list[str], store: FileCache | None, jobs
                         keys[i] = store.key(data, name)
                         result = store.get(keys[i])
                     if result is None:
-                        yield i, (data, name)
+                        copy = handoff / f"{i}{path.suffix.lower()}"
+                        copy.write_bytes(data)
+                        del data
+                        yield i, (str(copy), name)
                         continue
             results[i] = result
             bar.update()
 
     afresh = []
-    with bar:
-        for i, outcome in run_isolated(read_in_worker, to_read(), jobs=jobs, limits=limits):
+    with bar, tempfile.TemporaryDirectory(prefix="siianalysis-normalise-") as handoff:
+        for i, outcome in run_isolated(read_in_worker, to_read(Path(handoff)), jobs=jobs, limits=limits):
+            (Path(handoff) / f"{i}{files[i].suffix.lower()}").unlink(missing_ok=True)
             if isinstance(outcome, Failure):
                 outcome = _given_up(names[i], outcome, limits)
             elif store is not None:
                 store.put(keys[i], outcome)
             results[i] = outcome
-            afresh.append(names[i])
+            afresh.append(i)
             bar.update()
-    return [r for r in results if r is not None], sorted(afresh, key=names.index)
+    return [r for r in results if r is not None], [names[i] for i in sorted(afresh)]
 
 
 def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: int | None = None,

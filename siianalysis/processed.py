@@ -292,7 +292,7 @@ def _check_unmarked(folder: Path) -> None:
             continue
         try:
             _parquet_tag(parquet)
-        except Exception as exc:  # noqa: BLE001  pyarrow raises many kinds for a damaged file
+        except Exception as exc:
             raise ProcessedSetError(f"{folder} is not one whole set: {parquet.name} cannot be read "
                                     f"({' '.join(str(exc).split())[:120]}); " + _rerun(folder)) from exc
 

@@ -37,11 +37,18 @@ from siianalysis.jsondata import from_plain, to_plain
 from siianalysis.normalise import FileResult, normalise, process_file
 from siianalysis.problems import Problem, ProblemLog
 from siianalysis.processed import MARKER, ProcessedSetError, check_processed_set
-from siianalysis.readers import Grid, UnreadableFile, read_file
+from siianalysis.readers import Grid, UnreadableFile
 from siianalysis.readers.isolation import Failure, WorkerLimits, run_isolated
 from siianalysis.readers.precheck import MAX_SHEET_CELLS, check_document_bytes
 from siianalysis.text import drop_control_characters
-from tests.worksheets import CB, Filled, Line, numbered, write_docx, write_xlsx_one_sheet
+from tests.worksheets import (
+    CB,
+    Filled,
+    Line,
+    numbered,
+    write_docx,
+    write_xlsx_one_sheet,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "robust"
@@ -169,7 +176,7 @@ def test_the_dense_grid_xlsx_is_small_and_refused_before_calamine_sees_it(tmp_pa
 
 
 def _run_python(code: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], check=False, capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
 
 

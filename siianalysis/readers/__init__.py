@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+from siianalysis.readers.archive import MAX_ARCHIVE_BYTES
 from siianalysis.readers.base import (
     ARCHIVE_SUFFIXES,
     MAX_FILE_BYTES,
@@ -21,7 +22,6 @@ from siianalysis.readers.base import (
     lock_file_message,
     unsupported_format,
 )
-from siianalysis.readers.archive import MAX_ARCHIVE_BYTES
 from siianalysis.readers.grid import Grid, RawDocument, column_letter
 from siianalysis.readers.precheck import check_document_bytes
 from siianalysis.readers.records import Record
@@ -37,11 +37,11 @@ __all__ = [
     "UnreadableFile",
     "column_letter",
     "brief",
-    "refusal_before_reading",
-    "read_at_most",
     "is_lock_file",
     "lock_file_message",
+    "read_at_most",
     "read_file",
+    "refusal_before_reading",
     "unsupported_format",
 ]
 

@@ -49,7 +49,6 @@ DEFAULT_SECONDS = 120.0
 _STDERR_TAIL = 64 * 1024  # a Rust backtrace follows the line that says what failed
 _FATAL_STARTS = ("Fatal Python error", "thread '")
 _MEMORY_WORDS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
-_WORKER_DIR: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +70,6 @@ class Failure:
 
     limit: str
     detail: str
-
-
-def worker_dir() -> Path:
-    """A folder private to the current worker process, for the task's temporary files
-    (removed with the pool, even when the worker is killed)."""
-    if _WORKER_DIR is None:
-        raise RuntimeError("worker_dir() is only available inside run_isolated's workers")
-    return _WORKER_DIR
 
 
 def run_isolated(func: Callable[..., Any], tasks: Iterable[tuple[Hashable, tuple]], *, jobs: int,
@@ -124,16 +115,13 @@ _TRY_AGAIN = object()
 
 class _Worker:
     def __init__(self, pool: _Pool, number: int) -> None:
-        self.dir = pool.dir / f"worker-{number}"
-        self.dir.mkdir()
-        self.stderr = self.dir.parent / f"worker-{number}.stderr"
+        self.stderr = pool.dir / f"worker-{number}.stderr"
         parent_end, child_end = pool.ctx.Pipe()
         # a forked child holds copies of the other workers' pipe ends: it closes them
         inherited = [w.conn for w in pool.workers] if pool.ctx.get_start_method() == "fork" else []
         self.proc = pool.ctx.Process(
             target=_serve, name=f"siianalysis-reader-{number}", daemon=True,
-            args=(child_end, parent_end, inherited, pool.func, pool.limits.memory_bytes, str(self.dir),
-                  str(self.stderr)))
+            args=(child_end, parent_end, inherited, pool.func, pool.limits.memory_bytes, str(self.stderr)))
         self.proc.start()
         child_end.close()
         self.conn = parent_end
@@ -234,7 +222,7 @@ class _Pool:
     def _drop(self, worker: _Worker) -> None:
         worker.kill()
         self.workers.remove(worker)
-        shutil.rmtree(worker.dir, ignore_errors=True)
+        Path(worker.stderr).unlink(missing_ok=True)
 
     def close(self) -> None:
         for worker in self.workers:
@@ -263,15 +251,13 @@ def _signal_name(code: int | None) -> str:
 # --- the worker's side ------------------------------------------------------------------------
 
 
-def _serve(conn, parent_end, inherited, func, memory_bytes: int, folder: str, stderr: str) -> None:
+def _serve(conn, parent_end, inherited, func, memory_bytes: int, stderr: str) -> None:
     """A worker's loop: limits first, then one task at a time until told to stop."""
-    global _WORKER_DIR
     parent_end.close()
     for other in inherited:
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
     _die_with_parent()
-    _WORKER_DIR = Path(folder)
     err = os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(err, 2)
     os.close(err)
@@ -323,7 +309,7 @@ def _limit_memory(extra: int) -> None:
 
         with open("/proc/self/statm") as fh:
             now = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = now + extra
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)

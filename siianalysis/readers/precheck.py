@@ -40,7 +40,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from siianalysis.readers.archive import MAX_ENTRIES, declared_entries, method_problem, size_problem
+from siianalysis.readers.archive import (
+    MAX_ENTRIES,
+    declared_entries,
+    method_problem,
+    size_problem,
+)
 from siianalysis.readers.base import MAX_FILE_BYTES, UnreadableFile, brief
 from siianalysis.readers.formulas import sheet_parts
 from siianalysis.readers.officexml import odf
@@ -250,7 +255,7 @@ class _XlsxCells:
     """The span of an xlsx sheet's cells with a child (value, formula, inline text); rows and
     cells without a reference follow the one before, as spreadsheets read them."""
 
-    tags = [f"{{{ns}}}{t}" for ns in _MAIN_NS for t in ("row", "c")]
+    tags = tuple(f"{{{ns}}}{t}" for ns in _MAIN_NS for t in ("row", "c"))
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -284,7 +289,7 @@ class _XlsxCells:
 class _OdsCells:
     """The span of each .ods table's cells that hold something, repeats counted."""
 
-    tags = [odf("table:table"), odf("table:table-row"), odf("table:table-cell"), odf("table:covered-table-cell")]
+    tags = (odf("table:table"), odf("table:table-row"), odf("table:table-cell"), odf("table:covered-table-cell"))
     _TABLE, _ROW = odf("table:table"), odf("table:table-row")
     _ROWS_REPEATED, _COLS_REPEATED = odf("table:number-rows-repeated"), odf("table:number-columns-repeated")
     _VALUE_TYPE, _NAME = odf("office:value-type"), odf("table:name")
