@@ -671,3 +671,31 @@ def test_the_formula_guard_covers_full_width_signs_in_csv_and_workbooks(tmp_path
     normalise(raw, tmp_path / "out", jobs=1, progress=False)
     assert "'＝HYPERLINK" in (tmp_path / "out" / "texts.csv").read_text(encoding="utf-8-sig")
     assert "＝HYPERLINK(\"http://x\",\"คลิก\")" in set(pd.read_parquet(tmp_path / "out" / "texts.parquet").text)
+
+
+def _task_logging_company(kind: str, log: str) -> str:
+    """Logs when it starts and ends, so a test can see what ran beside what."""
+    with open(log, "a") as fh:
+        fh.write(f"start {kind}\n")
+    if kind == "abort":
+        os.abort()
+    time.sleep(0.2)
+    with open(log, "a") as fh:
+        fh.write(f"end {kind}\n")
+    return kind
+
+
+def test_a_task_tried_again_runs_alone(tmp_path):
+    log = str(tmp_path / "log")
+    kinds = ["a", "abort", "b", "c", "d", "e"]
+    out = dict(run_isolated(_task_logging_company, [(k, (k, log)) for k in kinds], jobs=2))
+    assert out["abort"].limit == "crash" and all(out[k] == k for k in "abcde")
+    lines = Path(log).read_text().splitlines()
+    second = [i for i, line in enumerate(lines) if line == "start abort"][1]
+    running = set()
+    for line in lines[:second]:
+        verb, kind = line.split()
+        (running.add if verb == "start" else running.discard)(kind)
+    assert running == {"abort"}  # the first try died; nothing else was running when the second began
+    after = lines[second + 1:]
+    assert not after or after[0].startswith("start")  # nothing ran beside the retry: the next line is a start

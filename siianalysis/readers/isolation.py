@@ -87,7 +87,7 @@ def run_isolated(func: Callable[..., Any], tasks: Iterable[tuple[Hashable, tuple
     exhausted = False
     try:
         while True:
-            while not exhausted and not retry and pool.can_take():
+            while not exhausted and not retry and not pool.alone() and pool.can_take():
                 try:
                     key, args = next(pending)
                 except StopIteration:
@@ -160,6 +160,10 @@ class _Pool:
     def busy(self) -> list[_Worker]:
         return [w for w in self.workers if w.task is not None]
 
+    def alone(self) -> bool:
+        """Whether a task on its last try is running (nothing may run beside it)."""
+        return any(w.task[2] for w in self.busy())
+
     def can_take(self) -> bool:
         return len(self.busy()) < self.jobs
 
@@ -205,7 +209,7 @@ class _Pool:
                     return key, args, value
                 self._drop(worker)  # a worker that ran out of memory is not trusted with more
                 return key, args, Failure(status, value)
-        except (EOFError, OSError):
+        except Exception:  # noqa: BLE001  an answer cut off by the worker's death: no answer
             pass
         # the worker died without an answer
         worker.proc.join(5)
