@@ -329,6 +329,7 @@ def test_workers_that_abort_run_out_of_memory_or_time_cost_only_their_task(tmp_p
     assert out["raise"] == Failure("error", "ValueError: boom")
     tries = Path(log).read_text().split()
     assert tries.count("abort") == 2 and tries.count("memory") == 1 and tries.count("sleep") == 1
+    assert all(tries.count(k) == 1 for k in "abcd")  # tasks queued behind a dying one are not tries
 
 
 def test_a_file_that_kills_its_reader_is_an_error_row_with_jobs_1(tmp_path, monkeypatch):

@@ -77,40 +77,51 @@ def run_isolated(func: Callable[..., Any], tasks: Iterable[tuple[Hashable, tuple
     """``(key, func(*args))`` for each ``(key, args)`` of ``tasks``, as they finish, each run in a
     worker process (module docstring); ``(key, Failure)`` for a task given up.
 
-    ``tasks`` is read lazily, one task per free worker: the caller may read a file
-    only when a worker is ready for it. ``func`` must be a module-level function
+    ``tasks`` is read lazily, as workers are ready for them: the caller may read a file
+    only when a worker is about to take it. ``func`` must be a module-level function
     (workers may be spawned), its arguments and result picklable.
     """
     pool = _Pool(func, max(1, jobs), limits or WorkerLimits())
-    retry: deque[tuple[Hashable, tuple]] = deque()
+    retry: deque[tuple[Hashable, tuple]] = deque()  # died once: a last try, alone
+    again: deque[tuple[Hashable, tuple]] = deque()  # queued behind a task that killed its worker: not tried
     pending = iter(tasks)
     exhausted = False
     try:
         while True:
-            while not exhausted and not retry and not pool.alone() and pool.can_take():
-                try:
-                    key, args = next(pending)
-                except StopIteration:
-                    exhausted = True
+            while not retry and not pool.alone() and pool.can_take():
+                if again:
+                    key, args = again.popleft()
+                elif exhausted:
+                    break
                 else:
-                    pool.submit(key, args, last_try=False)
+                    try:
+                        key, args = next(pending)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                pool.submit(key, args, last_try=False)
             if retry and not pool.busy():
                 key, args = retry.popleft()
                 pool.submit(key, args, last_try=True)  # alone: nothing else runs beside it
             if not pool.busy():
-                if exhausted and not retry:
+                if exhausted and not retry and not again:
                     return
                 continue
             for key, args, outcome in pool.wait():
                 if outcome is _TRY_AGAIN:
                     retry.append((key, args))
+                elif outcome is _NOT_TRIED:
+                    again.append((key, args))
                 else:
                     yield key, outcome
     finally:
         pool.close()
 
 
-_TRY_AGAIN = object()
+_TRY_AGAIN, _NOT_TRIED = object(), object()
+# Tasks a worker holds: the one it runs and the next, already in its pipe, so that it never
+# waits for the caller between two files (the caller may wait long for the CPU on a busy machine).
+_DEPTH = 2
 
 
 class _Worker:
@@ -125,8 +136,9 @@ class _Worker:
         self.proc.start()
         child_end.close()
         self.conn = parent_end
-        self.task: tuple[Hashable, tuple, bool] | None = None
-        self.deadline = 0.0
+        self.tasks: deque[tuple[Hashable, tuple, bool]] = deque()  # the first is running
+        self.deadline = 0.0  # of the running task
+        self.dead = False  # found dead when a task was sent: takes no more
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -158,30 +170,39 @@ class _Pool:
         self.started = 0
 
     def busy(self) -> list[_Worker]:
-        return [w for w in self.workers if w.task is not None]
+        return [w for w in self.workers if w.tasks]
 
     def alone(self) -> bool:
         """Whether a task on its last try is running (nothing may run beside it)."""
-        return any(w.task[2] for w in self.busy())
+        return any(w.tasks[0][2] for w in self.busy())
 
     def can_take(self) -> bool:
-        return len(self.busy()) < self.jobs
+        live = [w for w in self.workers if not w.dead]
+        return len(live) < self.jobs or any(len(w.tasks) < _DEPTH for w in live)
 
     def submit(self, key: Hashable, args: tuple, last_try: bool) -> None:
-        idle = [w for w in self.workers if w.task is None]
+        """To an idle worker, else a new one, else behind the task of the least busy."""
+        live = [w for w in self.workers if not w.dead]
+        idle = [w for w in live if not w.tasks]
         if idle:
             worker = idle[0]
-        else:
+        elif len(live) < self.jobs:  # a dead one still holding tasks is not counted
             self.started += 1
             worker = _Worker(self, self.started)
             self.workers.append(worker)
+        else:
+            worker = min(live, key=lambda w: len(w.tasks))
         try:
             worker.conn.send((key, args))
-        except (BrokenPipeError, EOFError, OSError):  # died while idle: a fresh one takes the task
-            self._drop(worker)
+        except (BrokenPipeError, EOFError, OSError):
+            # died meanwhile: ``wait`` collects its death (its running task's try); this one goes elsewhere
+            worker.dead = True
+            if not worker.tasks:
+                self._drop(worker)
             return self.submit(key, args, last_try)
-        worker.task = (key, args, last_try)
-        worker.deadline = time.monotonic() + self.limits.seconds
+        if not worker.tasks:
+            worker.deadline = time.monotonic() + self.limits.seconds
+        worker.tasks.append((key, args, last_try))
 
     def wait(self) -> list[tuple[Hashable, tuple, Any]]:
         """Waits for at least one busy worker to answer, die or run out of time."""
@@ -192,52 +213,58 @@ class _Pool:
         done = []
         for worker in busy:
             if worker.conn in ready or worker.proc.sentinel in ready:
-                done.append(self._collect(worker))
+                done.extend(self._collect(worker))
             elif time.monotonic() >= worker.deadline:
-                key, args, _ = worker.task
-                self._drop(worker)
+                key, args, _ = worker.tasks.popleft()
                 done.append((key, args, Failure("time", f"still reading after {self.limits.seconds:g} s")))
+                done.extend(self._drop(worker))
         return done
 
-    def _collect(self, worker: _Worker) -> tuple[Hashable, tuple, Any]:
-        key, args, last_try = worker.task
+    def _collect(self, worker: _Worker) -> list[tuple[Hashable, tuple, Any]]:
+        answers = []
         try:
-            if worker.conn.poll():
+            while worker.tasks and worker.conn.poll():
                 _, (status, value) = worker.conn.recv()
-                if status == "ok":
-                    worker.task = None
-                    return key, args, value
-                self._drop(worker)  # a worker that ran out of memory is not trusted with more
-                return key, args, Failure(status, value)
+                key, args, _ = worker.tasks.popleft()
+                worker.deadline = time.monotonic() + self.limits.seconds  # the next one has begun
+                if status == "memory":  # the worker stops after saying so: what it queued never began
+                    return [*answers, (key, args, Failure(status, value)), *self._drop(worker)]
+                answers.append((key, args, value if status == "ok" else Failure(status, value)))
+            if worker.proc.is_alive() or not worker.tasks:
+                return answers
         except Exception:  # noqa: BLE001  an answer cut off by the worker's death: no answer
             pass
-        # the worker died without an answer
+        # the worker died without answering for its running task
+        key, args, last_try = worker.tasks.popleft()
         worker.proc.join(5)
         code = worker.proc.exitcode
         detail = worker.stderr_tail()
-        self._drop(worker)
+        rest = self._drop(worker)
         died = _signal_name(code)
         if any(w in detail for w in _MEMORY_WORDS):
-            return key, args, Failure("memory", f"{died}: {detail}")
+            return [*answers, (key, args, Failure("memory", f"{died}: {detail}")), *rest]
         if not last_try:
-            return key, args, _TRY_AGAIN
-        return key, args, Failure("crash", f"{died}{': ' + detail if detail else ''}")
+            return [*answers, (key, args, _TRY_AGAIN), *rest]
+        return [*answers, (key, args, Failure("crash", f"{died}{': ' + detail if detail else ''}")), *rest]
 
-    def _drop(self, worker: _Worker) -> None:
+    def _drop(self, worker: _Worker) -> list[tuple[Hashable, tuple, Any]]:
+        """Stops a worker; the tasks queued behind its running one come back, not tried."""
         worker.kill()
         self.workers.remove(worker)
         Path(worker.stderr).unlink(missing_ok=True)
+        queued, worker.tasks = list(worker.tasks), deque()
+        return [(key, args, _NOT_TRIED) for key, args, _ in queued]
 
     def close(self) -> None:
         for worker in self.workers:
-            if worker.task is None:
+            if not worker.tasks:
                 try:
                     worker.conn.send(None)
                 except (BrokenPipeError, OSError):
                     pass
         deadline = time.monotonic() + 5
         for worker in self.workers:
-            worker.proc.join(max(0.0, deadline - time.monotonic()) if worker.task is None else 0)
+            worker.proc.join(max(0.0, deadline - time.monotonic()) if not worker.tasks else 0)
             worker.kill()
         self.workers.clear()
         shutil.rmtree(self.dir, ignore_errors=True)
