@@ -2,8 +2,9 @@
 
 A reader is a C or Rust library working on bytes a stranger sent: a file can
 make it abort the process, crash, allocate without end or never finish. So
-``run_isolated`` runs each task (one file) in a worker process of its own while
-the caller's process only hands out work and collects results:
+``run_isolated`` runs the tasks (one file each) in worker processes, one task at
+a time per worker, while the caller's process only hands out work and collects
+results:
 
 - a worker's memory is limited (``resource.RLIMIT_AS``: the address space it
   starts with plus ``WorkerLimits.memory_bytes``), so a runaway allocation fails
@@ -14,7 +15,9 @@ the caller's process only hands out work and collects results:
   tasks go on. Its task is tried once more, alone (nothing else running, in
   case the machine as a whole ran short), then given up. A task that ran out of
   memory inside its limit, or out of time, is given up at once: the limit is
-  the worker's own, so a second try would hit it again.
+  the worker's own, so a second try would hit it again. The task queued behind
+  it (each worker holds the next one, so it never waits between two) had not
+  begun: it goes to another worker, not counted as a try.
 
 A task given up comes back as a ``Failure`` naming the limit it hit; every other
 task's result comes back as the function returned it. Workers are forked where
