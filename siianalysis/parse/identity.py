@@ -10,6 +10,7 @@ file name. The labels come from the codebook's ``identity`` section.
 from __future__ import annotations
 
 import re
+from functools import cache
 from dataclasses import dataclass, field
 
 from siianalysis.codebook import Codebook
@@ -38,6 +39,7 @@ class WrittenIdentity:
             self.locations[key] = location
 
 
+@cache  # read-only: callers look up, never add
 def _field_keys(codebook: Codebook) -> dict[str, str]:
     """Folded label → identity key ("ชื่อตำบล" → "tambon", "subdistrict" → "tambon").
 
@@ -79,6 +81,7 @@ class _LinePattern:
         return _EnglishName(name) if name else None
 
 
+@cache  # built once per codebook and key: every grid of every worksheet asks
 def _line_pattern(codebook: Codebook, key: str) -> _LinePattern:
     """Matches "<label> <name>" in running text, e.g. "ตำบลแม่แรม", "อ. แม่ริม", and
     English lines such as "Tambon Mae Tha, Amphoe Mae On, Chiang Mai Province".
