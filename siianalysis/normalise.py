@@ -6,7 +6,9 @@ the problems log and the run goes on. Raw files are never modified.
 
 from __future__ import annotations
 
+import io
 import os
+import struct
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -35,7 +37,7 @@ from siianalysis.readers import (
     read_file,
     refusal_before_reading,
 )
-from siianalysis.readers.archive import MAX_ARCHIVE_BYTES
+from siianalysis.readers.archive import MAX_ARCHIVE_BYTES, MAX_ENTRIES, declared_entries
 from siianalysis.readers.archive import members as archive_members
 from siianalysis.readers.isolation import Failure, WorkerLimits, run_isolated
 from siianalysis.schemas import columns, schemas
@@ -320,12 +322,20 @@ def _given_up(display_name: str, failure: Failure, limits: WorkerLimits) -> File
     if failure.limit == "time":
         return _refused(display_name, "file-too-demanding",
                         f"reading this file took longer than the limit of {limits.seconds:g} seconds for one "
-                        "file; it was not read")
+                        f"file ({failure.detail}); it was not read")
     if failure.limit == "crash":
         return _refused(display_name, "corrupt-file",
                         f"the reader stopped on this file, twice ({failure.detail}): the file is damaged or "
                         "made to break readers; it was not read")
     return _refused(display_name, "parse-failed", f"could not interpret this file: {failure.detail}")
+
+
+def _files_in(archive: bytes) -> int:
+    """How many entries a zip says it holds (its time limit is one file's per entry)."""
+    try:
+        return min(declared_entries(io.BytesIO(archive)) or 1, MAX_ENTRIES)
+    except (OSError, ValueError, struct.error):
+        return 1
 
 
 def _before_reading(path: Path, display_name: str) -> FileResult | None:
@@ -369,8 +379,9 @@ def _read_all(files: list[Path], names: list[str], store: FileCache | None, jobs
                     if result is None:
                         copy = handoff / f"{i}{path.suffix.lower()}"
                         copy.write_bytes(data)
+                        weight = _files_in(data) if path.suffix.lower() in ARCHIVE_SUFFIXES else 1
                         del data
-                        yield i, (str(copy), name)
+                        yield i, (str(copy), name), weight
                         continue
             results[i] = result
             bar.update()

@@ -319,7 +319,7 @@ def test_workers_that_abort_run_out_of_memory_or_time_cost_only_their_task(tmp_p
     log = str(tmp_path / "log")
     kinds = ["a", "abort", "b", "memory", "c", "sleep", "raise", "d"]
     started = time.monotonic()
-    out = dict(run_isolated(_task, [(k, (k, log)) for k in kinds], jobs=jobs,
+    out = dict(run_isolated(_task, [(k, (k, log), 1) for k in kinds], jobs=jobs,
                             limits=WorkerLimits(memory_bytes=512 << 20, seconds=3)))
     assert time.monotonic() - started < 30
     assert {k: out[k] for k in "abcd"} == {"a": "A", "b": "B", "c": "C", "d": "D"}
@@ -689,7 +689,7 @@ def _task_logging_company(kind: str, log: str) -> str:
 def test_a_task_tried_again_runs_alone(tmp_path):
     log = str(tmp_path / "log")
     kinds = ["a", "abort", "b", "c", "d", "e"]
-    out = dict(run_isolated(_task_logging_company, [(k, (k, log)) for k in kinds], jobs=2))
+    out = dict(run_isolated(_task_logging_company, [(k, (k, log), 1) for k in kinds], jobs=2))
     assert out["abort"].limit == "crash" and all(out[k] == k for k in "abcde")
     lines = Path(log).read_text().splitlines()
     second = [i for i, line in enumerate(lines) if line == "start abort"][1]
@@ -700,3 +700,32 @@ def test_a_task_tried_again_runs_alone(tmp_path):
     assert running == {"abort"}  # the first try died; nothing else was running when the second began
     after = lines[second + 1:]
     assert not after or after[0].startswith("start")  # nothing ran beside the retry: the next line is a start
+
+
+def test_time_limit_is_per_file_and_a_zip_gets_one_per_member(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    members = tmp_path / "members"
+    members.mkdir()
+    for name, filled in (("a.xlsx", MAE_RAEM), ("b.xlsx", CHAI_SATHAN), ("c.xlsx", FAR)):
+        write_xlsx_one_sheet(members / name, filled)
+    with zipfile.ZipFile(raw / "sent.zip", "w") as z:
+        for p in sorted(members.iterdir()):
+            z.write(p, p.name)
+    write_xlsx_one_sheet(raw / "slow.xlsx", MAE_RAEM)
+    real = normalise_module.process_file
+
+    def slow(path, name):  # workers are forked: they run this
+        if name.endswith(".xlsx"):
+            time.sleep(2.5 if name == "slow.xlsx" else 0.8)
+        return real(path, name)
+
+    monkeypatch.setattr(normalise_module, "process_file", slow)
+    result = normalise(raw, None, jobs=2, progress=False, limits=WorkerLimits(seconds=1.5))
+    p = result.tables["problems"]
+    slow_row = p[p.source_file == "slow.xlsx"]
+    assert list(zip(slow_row.severity, slow_row.code)) == [("error", "file-too-demanding")]
+    assert "limit of 1.5 seconds" in slow_row.message.iloc[0]
+    # three members at 0.8 s each: 2.4 s, within the zip's 3 × 1.5 s
+    assert sorted(result.tables["tambons"].tambon_id) == sorted([MAE_RAEM_ID, CHAI_SATHAN_ID, SALUANG_ID])
+    assert set(result.tables["tambons"].source_file) == {"sent.zip!/a.xlsx", "sent.zip!/b.xlsx", "sent.zip!/c.xlsx"}

@@ -9,8 +9,8 @@ results:
 - a worker's memory is limited (``resource.RLIMIT_AS``: the address space it
   starts with plus ``WorkerLimits.memory_bytes``), so a runaway allocation fails
   in that worker instead of swapping the machine or waking the OOM killer;
-- each task has a wall-clock limit (``WorkerLimits.seconds``); past it the
-  worker is killed;
+- each task has a wall-clock limit (``WorkerLimits.seconds``, times the task's
+  weight: a zip is as many files as it holds); past it the worker is killed;
 - a worker that dies (an abort, a crash, a kill) is replaced and the other
   tasks go on. Its task is tried once more, alone (nothing else running, in
   case the machine as a whole ran short), then given up. A task that ran out of
@@ -75,48 +75,48 @@ class Failure:
     detail: str
 
 
-def run_isolated(func: Callable[..., Any], tasks: Iterable[tuple[Hashable, tuple]], *, jobs: int,
+def run_isolated(func: Callable[..., Any], tasks: Iterable[tuple[Hashable, tuple, int]], *, jobs: int,
                  limits: WorkerLimits | None = None) -> Iterator[tuple[Hashable, Any]]:
-    """``(key, func(*args))`` for each ``(key, args)`` of ``tasks``, as they finish, each run in a
-    worker process (module docstring); ``(key, Failure)`` for a task given up.
+    """``(key, func(*args))`` for each ``(key, args, weight)`` of ``tasks``, as they finish, each
+    run in a worker process (module docstring); ``(key, Failure)`` for a task given up. A task
+    may take ``weight`` times ``limits.seconds`` (the files it reads).
 
     ``tasks`` is read lazily, as workers are ready for them: the caller may read a file
     only when a worker is about to take it. ``func`` must be a module-level function
     (workers may be spawned), its arguments and result picklable.
     """
     pool = _Pool(func, max(1, jobs), limits or WorkerLimits())
-    retry: deque[tuple[Hashable, tuple]] = deque()  # died once: a last try, alone
-    again: deque[tuple[Hashable, tuple]] = deque()  # queued behind a task that killed its worker: not tried
+    retry: deque[tuple[Hashable, tuple, int]] = deque()  # died once: a last try, alone
+    again: deque[tuple[Hashable, tuple, int]] = deque()  # queued behind a task that killed its worker: not tried
     pending = iter(tasks)
     exhausted = False
     try:
         while True:
             while not retry and not pool.alone() and pool.can_take():
                 if again:
-                    key, args = again.popleft()
+                    task = again.popleft()
                 elif exhausted:
                     break
                 else:
                     try:
-                        key, args = next(pending)
+                        task = next(pending)
                     except StopIteration:
                         exhausted = True
                         break
-                pool.submit(key, args, last_try=False)
+                pool.submit(task, last_try=False)
             if retry and not pool.busy():
-                key, args = retry.popleft()
-                pool.submit(key, args, last_try=True)  # alone: nothing else runs beside it
+                pool.submit(retry.popleft(), last_try=True)  # alone: nothing else runs beside it
             if not pool.busy():
                 if exhausted and not retry and not again:
                     return
                 continue
-            for key, args, outcome in pool.wait():
+            for task, outcome in pool.wait():
                 if outcome is _TRY_AGAIN:
-                    retry.append((key, args))
+                    retry.append(task)
                 elif outcome is _NOT_TRIED:
-                    again.append((key, args))
+                    again.append(task)
                 else:
-                    yield key, outcome
+                    yield task[0], outcome
     finally:
         pool.close()
 
@@ -139,7 +139,7 @@ class _Worker:
         self.proc.start()
         child_end.close()
         self.conn = parent_end
-        self.tasks: deque[tuple[Hashable, tuple, bool]] = deque()  # the first is running
+        self.tasks: deque[tuple[tuple[Hashable, tuple, int], bool]] = deque()  # (task, last try); the first runs
         self.deadline = 0.0  # of the running task
         self.dead = False  # found dead when a task was sent: takes no more
 
@@ -177,13 +177,13 @@ class _Pool:
 
     def alone(self) -> bool:
         """Whether a task on its last try is running (nothing may run beside it)."""
-        return any(w.tasks[0][2] for w in self.busy())
+        return any(w.tasks[0][1] for w in self.busy())
 
     def can_take(self) -> bool:
         live = [w for w in self.workers if not w.dead]
         return len(live) < self.jobs or any(len(w.tasks) < _DEPTH for w in live)
 
-    def submit(self, key: Hashable, args: tuple, last_try: bool) -> None:
+    def submit(self, task: tuple[Hashable, tuple, int], last_try: bool) -> None:
         """To an idle worker, else a new one, else behind the task of the least busy."""
         live = [w for w in self.workers if not w.dead]
         idle = [w for w in live if not w.tasks]
@@ -196,18 +196,21 @@ class _Pool:
         else:
             worker = min(live, key=lambda w: len(w.tasks))
         try:
-            worker.conn.send((key, args))
+            worker.conn.send(task[:2])
         except (BrokenPipeError, EOFError, OSError):
             # died meanwhile: ``wait`` collects its death (its running task's try); this one goes elsewhere
             worker.dead = True
             if not worker.tasks:
                 self._drop(worker)
-            return self.submit(key, args, last_try)
+            return self.submit(task, last_try)
         if not worker.tasks:
-            worker.deadline = time.monotonic() + self.limits.seconds
-        worker.tasks.append((key, args, last_try))
+            worker.deadline = time.monotonic() + self._seconds(task)
+        worker.tasks.append((task, last_try))
 
-    def wait(self) -> list[tuple[Hashable, tuple, Any]]:
+    def _seconds(self, task: tuple[Hashable, tuple, int]) -> float:
+        return self.limits.seconds * max(1, task[2])
+
+    def wait(self) -> list[tuple[tuple[Hashable, tuple, int], Any]]:
         """Waits for at least one busy worker to answer, die or run out of time."""
         busy = self.busy()
         timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
@@ -218,45 +221,46 @@ class _Pool:
             if worker.conn in ready or worker.proc.sentinel in ready:
                 done.extend(self._collect(worker))
             elif time.monotonic() >= worker.deadline:
-                key, args, _ = worker.tasks.popleft()
-                done.append((key, args, Failure("time", f"still reading after {self.limits.seconds:g} s")))
+                task, _ = worker.tasks.popleft()
+                done.append((task, Failure("time", f"still reading after {self._seconds(task):g} s")))
                 done.extend(self._drop(worker))
         return done
 
-    def _collect(self, worker: _Worker) -> list[tuple[Hashable, tuple, Any]]:
+    def _collect(self, worker: _Worker) -> list[tuple[tuple[Hashable, tuple, int], Any]]:
         answers = []
         try:
             while worker.tasks and worker.conn.poll():
                 _, (status, value) = worker.conn.recv()
-                key, args, _ = worker.tasks.popleft()
-                worker.deadline = time.monotonic() + self.limits.seconds  # the next one has begun
+                task, _ = worker.tasks.popleft()
+                if worker.tasks:  # the next one has begun
+                    worker.deadline = time.monotonic() + self._seconds(worker.tasks[0][0])
                 if status == "memory":  # the worker stops after saying so: what it queued never began
-                    return [*answers, (key, args, Failure(status, value)), *self._drop(worker)]
-                answers.append((key, args, value if status == "ok" else Failure(status, value)))
+                    return [*answers, (task, Failure(status, value)), *self._drop(worker)]
+                answers.append((task, value if status == "ok" else Failure(status, value)))
             if worker.proc.is_alive() or not worker.tasks:
                 return answers
         except Exception:  # noqa: BLE001  an answer cut off by the worker's death: no answer
             pass
         # the worker died without answering for its running task
-        key, args, last_try = worker.tasks.popleft()
+        task, last_try = worker.tasks.popleft()
         worker.proc.join(5)
         code = worker.proc.exitcode
         detail = worker.stderr_tail()
         rest = self._drop(worker)
         died = _signal_name(code)
         if any(w in detail for w in _MEMORY_WORDS):
-            return [*answers, (key, args, Failure("memory", f"{died}: {detail}")), *rest]
+            return [*answers, (task, Failure("memory", f"{died}: {detail}")), *rest]
         if not last_try:
-            return [*answers, (key, args, _TRY_AGAIN), *rest]
-        return [*answers, (key, args, Failure("crash", f"{died}{': ' + detail if detail else ''}")), *rest]
+            return [*answers, (task, _TRY_AGAIN), *rest]
+        return [*answers, (task, Failure("crash", f"{died}{': ' + detail if detail else ''}")), *rest]
 
-    def _drop(self, worker: _Worker) -> list[tuple[Hashable, tuple, Any]]:
+    def _drop(self, worker: _Worker) -> list[tuple[tuple[Hashable, tuple, int], Any]]:
         """Stops a worker; the tasks queued behind its running one come back, not tried."""
         worker.kill()
         self.workers.remove(worker)
         Path(worker.stderr).unlink(missing_ok=True)
         queued, worker.tasks = list(worker.tasks), deque()
-        return [(key, args, _NOT_TRIED) for key, args, _ in queued]
+        return [(task, _NOT_TRIED) for task, _ in queued]
 
     def close(self) -> None:
         for worker in self.workers:
