@@ -38,17 +38,23 @@ def report_text(path: str | None = None) -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
+def _node(key: str) -> Any:
+    """What dotted ``key`` names in the report texts; KeyError naming the key if nothing."""
+    node: Any = report_text()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"no report text {key!r} in {report_text_path().name}")
+        node = node[part]
+    return node
+
+
 def t(key: str, lang: str = "th", **fields: Any) -> str:
     """The text of dotted ``key`` in ``lang``, with ``{name}`` filled from ``fields``.
 
     Plain text: escape it (``esc``) when putting it into HTML.
     """
     check_lang(lang)
-    node: Any = report_text()
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(f"no report text {key!r} in {report_text_path().name}")
-        node = node[part]
+    node = _node(key)
     if not isinstance(node, dict) or lang not in node:
         raise KeyError(f"report text {key!r} has no {lang!r} version")
     text = str(node[lang])
@@ -59,11 +65,7 @@ def texts(key: str, lang: str = "th") -> dict[str, str]:
     """Every text directly under dotted ``key`` in ``lang``, by its own name
     (``texts("figures", "en")["share_tambons"]``); deeper groups are left out."""
     check_lang(lang)
-    node: Any = report_text()
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(f"no report text {key!r} in {report_text_path().name}")
-        node = node[part]
+    node = _node(key)
     return {name: str(leaf[lang]) for name, leaf in node.items()
             if isinstance(leaf, dict) and lang in leaf and not isinstance(leaf[lang], dict)}
 
