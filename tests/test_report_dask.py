@@ -45,6 +45,18 @@ def inputs(tmp_path_factory):
     return base, processed, nbs, failing, base / "pool"
 
 
+def page_differences(ours: dict[str, bytes], theirs: dict[str, bytes]) -> str:
+    """A unified diff of the pages that differ (pytest's bytes diff is cut before the change)."""
+    import difflib
+
+    lines = []
+    for name in sorted(set(ours) | set(theirs)):
+        a, b = ours.get(name, b"").decode("utf-8", "replace"), theirs.get(name, b"").decode("utf-8", "replace")
+        if a != b:
+            lines += difflib.unified_diff(b.splitlines(), a.splitlines(), f"pool/{name}", f"dask/{name}", lineterm="", n=1)
+    return "\n".join(lines)[:6000]
+
+
 def html_files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.html"))
             if p.name != "index.html"}
@@ -60,7 +72,7 @@ def test_tcp_scheduler_gives_the_pool_s_html_and_skips_unchanged(cluster, inputs
     ours, pools = html_files(out), html_files(pool_out)
     assert set(ours) == {"network.html", f"tambon/{CM}.html", f"tambon/{LEADING_ZERO}.html",
                          f"tambon/{UNRESOLVED}.html"}
-    assert ours == pools  # byte for byte: nothing time- or worker-dependent in a report
+    assert ours == pools, page_differences(ours, pools)  # byte for byte: nothing time- or worker-dependent
     assert all((out / rel).with_suffix(".ipynb").is_file() for rel in ours)
     assert set(json.loads((out / ".manifest.json").read_text(encoding="utf-8"))["reports"]) == KEYS
     assert not kernel_processes(base) and not kernel_processes(tmp_path)  # stopped on the workers
@@ -92,7 +104,7 @@ def test_outputs_to_an_fsspec_url(cluster, inputs, tmp_path):
     result = build_reports(processed, url, notebooks_dir=nbs, scheduler=cluster.scheduler_address, progress=False)
     assert (result.rendered, result.failed) == (4, 0), result.summary()
     assert result.index == f"{url}/index.html" and result.out_dir == url
-    assert html_files(folder) == html_files(pool_out)
+    assert html_files(folder) == html_files(pool_out), page_differences(html_files(folder), html_files(pool_out))
     assert (folder / "tambon" / f"{CM}.ipynb").is_file()
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert f'href="tambon/{CM}.html"' in index and 'href="network.html"' in index
@@ -109,7 +121,8 @@ def test_scheduler_local_starts_and_closes_its_own_cluster(inputs, tmp_path):
     result = build_reports(processed, out, notebooks_dir=nbs, scheduler="local", jobs=2, progress=False,
                            tambon_ids=[CM, LEADING_ZERO], network=False)
     assert (result.rendered, result.failed) == (2, 0), result.summary()
-    assert all(html_files(out)[k] == html_files(pool_out)[k] for k in html_files(out))
+    ours = html_files(out)
+    assert all(ours[k] == html_files(pool_out)[k] for k in ours), page_differences(ours, {k: html_files(pool_out)[k] for k in ours})
     assert not kernel_processes(tmp_path) and not kernel_processes(base)
 
 

@@ -109,6 +109,26 @@ def test_warm_kernel_renders_a_b_a_exactly_as_a_fresh_kernel(tmp_path):
 
 
 @pytest.mark.slow
+def test_prints_flushed_apart_make_one_output_so_pages_do_not_depend_on_load(tmp_path):
+    # ipykernel sends stdout every 0.2 s: on a busy machine one cell's prints arrive as
+    # several messages. A pause longer than that interval forces the split here.
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[
+        new_code_cell('tambon_id = ""\nprocessed_dir = ""\nlang = "th"', metadata={"tags": ["parameters"]}),
+        new_code_cell("import time\nprint('first line')\ntime.sleep(0.6)\nprint('second line')")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    path = tmp_path / "split.ipynb"
+    nbformat.write(nb, path)
+    out = tmp_path / "out" / "split.html"
+    assert render_report(path, {"tambon_id": CM, "processed_dir": "", "lang": "th"}, out).status == "rendered"
+    executed_nb = nbformat.read(out.with_suffix(".ipynb"), as_version=4)
+    outputs = executed_nb.cells[-1].outputs
+    assert [o.output_type for o in outputs] == ["stream"], outputs
+    assert outputs[0].text == "first line\nsecond line\n"
+
+
+@pytest.mark.slow
 def test_a_report_leaves_nothing_behind_for_the_next(tmp_path):
     processed = write_processed(tmp_path / "processed")
     kernel = WarmKernel(LIGHT)

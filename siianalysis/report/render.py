@@ -184,6 +184,9 @@ def _execute(notebook: Path, out_nb: Path, parameters: dict[str, Any], kernel: A
         str(notebook), str(out_nb), parameters=dict(parameters), engine_name=register_engine(),
         kernel_name=kernel.kernel_name, km=kernel.km, kc=getattr(kernel, "client", None),
         execution_timeout=timeout, start_timeout=start_timeout, progress_bar=False, log_output=False,
+        # a busy kernel may flush one cell's prints as several messages: merged, the page's
+        # bytes do not depend on the machine's load (nbclient's own option)
+        coalesce_streams=True,
     )
 
 
