@@ -71,7 +71,8 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from siianalysis.report.batch import BatchInterrupted, ReportInputError, build_reports
+    from siianalysis.report.batch import BatchInterrupted, build_reports
+    from siianalysis.report.errors import ReportUserError
     from siianalysis.report.exporters import UnknownFormatError
     from siianalysis.report.storage import is_url
 
@@ -94,7 +95,7 @@ def _report(args: argparse.Namespace) -> int:
             fresh_kernel=getattr(args, "fresh_kernels", False), scheduler=getattr(args, "scheduler", None),
             **{k: v for k, v in given.items() if v is not None},
         )
-    except (ReportInputError, UnknownFormatError) as exc:
+    except (ReportUserError, UnknownFormatError) as exc:  # bad inputs, a busy folder, no scheduler
         print(f"{_prog(args)}: {one_line(exc)}", file=sys.stderr)
         return 2
     except BatchInterrupted as exc:

@@ -162,3 +162,21 @@ def test_a_kernel_death_on_a_worker_is_retried_there(cluster, inputs, tmp_path):
     assert (result.rendered, result.failed) == (2, 0), result.summary()
     assert [r.attempts for r in result.results] == [2, 2]
     assert "second kernel for" in text_of((tmp_path / "out" / "tambon" / f"{CM}.html").read_text("utf-8"))
+
+
+def test_an_address_where_no_scheduler_answers_is_one_line_and_exit_2(inputs, tmp_path, capsys):
+    import socket
+
+    import dask
+
+    _, processed, nbs, _, _ = inputs
+    with socket.socket() as s:  # a free port: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        code = main(["report", "--processed", str(processed), "--out", str(tmp_path / "out"),
+                     "--notebooks", str(nbs), "--scheduler", address, "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f"siianalysis report: no Dask scheduler answered at {address}" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -41,6 +41,7 @@ from typing import Any, Callable
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from siianalysis.report.errors import SchedulerUnreachable
 from siianalysis.report.kernel import KernelOptions, kernel_pool, shutdown_kernels
 from siianalysis.report.tasks import RenderTask, crashed, run_task
 
@@ -84,7 +85,10 @@ def connect(scheduler: Any, jobs: int) -> tuple[Any, Any, bool]:
             cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
                                    host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
         return Client(cluster), cluster, True
-    return Client(str(scheduler)), None, True
+    try:
+        return Client(str(scheduler)), None, True
+    except (OSError, TimeoutError) as exc:  # nothing listens there, or it never answered
+        raise SchedulerUnreachable(str(scheduler), exc) from exc
 
 
 def _task_key(task: RenderTask) -> str:

@@ -6,8 +6,9 @@ prints it and exits non-zero, never with a traceback:
 - ``ReportUserError``: inputs or a state of the reports folder that the user must
   change before anything can run (exit 2). The batch's ``ReportInputError`` (missing
   or empty processed data, missing notebooks, unknown tambon ids) is one; so are
-  ``ManifestError`` (a damaged ``.manifest.json``) and ``FolderBusyError`` (another
-  run holds the folder's lock, ``report.lock``).
+  ``ManifestError`` (a damaged ``.manifest.json``), ``FolderBusyError`` (another
+  run holds the folder's lock, ``report.lock``) and ``SchedulerUnreachable`` (no Dask
+  scheduler at the ``--scheduler`` address).
 - ``OutputWriteError``: the machine would not let the reports be written (a full disk,
   a read-only or forbidden folder). It is an ``OSError`` with the ``errno``,
   ``strerror`` and ``filename`` of the write that failed (exit 1); ``result`` is the
@@ -49,6 +50,16 @@ class ManifestError(ReportUserError, ValueError):
 
 class FolderBusyError(ReportUserError):
     """Another run holds the lock of a folder this run would write."""
+
+
+class SchedulerUnreachable(ReportUserError):
+    """No Dask scheduler answered at the address given (``--scheduler tcp://…``)."""
+
+    def __init__(self, address: str, reason: BaseException):
+        super().__init__(f"no Dask scheduler answered at {address} ({type(reason).__name__}: {reason}); "
+                         "start the scheduler and its workers, check the address, or leave out --scheduler "
+                         "to render on this machine")
+        self.address = address
 
 
 class OutputWriteError(OSError):
