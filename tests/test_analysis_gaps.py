@@ -29,9 +29,12 @@ def test_strengths_and_gaps_of_t1(ds):
     assert en.set_index("outcome_code").loc["MC5", "outcome_short"] == "Funds mobilised"
 
 
-def test_a_missing_table_is_all_gaps(ds):
+def test_a_missing_table_is_not_submitted_not_gaps(ds):
+    # issue 11: T3 sent no people table: its outcomes are neither gaps nor strengths, and get no peers
     sg = strengths_and_gaps(ds, T3)
-    assert (sg.loc[sg["table"] == "people", "status"] == "gap").all()
+    assert (sg.loc[sg["table"] == "people", "status"] == "not_submitted").all()
+    assert not sg.loc[sg["table"] == "people", "submitted"].any()
+    assert not set(gap_peers(ds, T3)["table"]) & {"people"}
 
 
 def test_peers_are_ordered_amphoe_province_network(ds):
@@ -71,14 +74,14 @@ def test_n_limits_peers_and_rows_follow_the_peer(ds):
     one = gap_peers(ds, T1, n=1)
     assert one.groupby("outcome_code")["peer_id"].nunique().max() == 1
     assert one.set_index("outcome_code").loc["PC3", "peer_id"] == T2
-    # T3's gaps include PC2, which T1 ticked on two rows: both lines, in row order
-    t3 = gap_peers(ds, T3, n=3)
+    # T2's gaps include PC2, which T1 ticked on two rows: both lines, in row order
+    t3 = gap_peers(ds, T2, n=3)
     pc2 = t3[t3["outcome_code"] == "PC2"]
     assert list(pc2["row_code"]) == ["P1", "P2"] and set(pc2["peer_rank"]) == {1}
     # an "other" row shows the team's own label
     pc5 = t3[t3["outcome_code"] == "PC5"].iloc[0]
     assert (pc5["row_code"], pc5["row_label"]) == ("P6", "กลุ่มผู้สูงอายุ")
-    en = gap_peers(ds, T3, n=3, lang="en")
+    en = gap_peers(ds, T2, n=3, lang="en")
     assert en[en["outcome_code"] == "PC2"].iloc[0]["row_label"] == "Role models"
 
 

@@ -73,22 +73,27 @@ def test_table_scores_worked_example(ds):
     assert m3["reporting_rate"] == pytest.approx(1 / 6)
 
 
-def test_missing_tables_score_zero_and_are_flagged(ds):
+def test_missing_tables_are_not_submitted_not_zero(ds):
+    # issue 11: a table not sent counts nothing (0 rows, 0 ticks) but has no score (NaN, not 0)
     ts = table_scores(ds)
-    absent = ts[~ts["table_present"]][["tambon_id", "table"]].apply(tuple, axis=1).tolist()
+    absent = ts[~ts["submitted"]][["tambon_id", "table"]].apply(tuple, axis=1).tolist()
     assert sorted(absent) == sorted([(T2, "data"), (T3, "people"), (T4, "mechanism")])
-    for col in ("rows_reported", "reporting_rate", "ticks", "tick_rate", "outcomes_reached", "outcome_coverage"):
-        assert (ts.loc[~ts["table_present"], col] == 0).all(), col
+    assert (ts["submitted"] == ts["table_present"]).all()
+    for col in ("rows_reported", "ticks", "outcomes_reached"):
+        assert (ts.loc[~ts["submitted"], col] == 0).all(), col
+    for col in ("reporting_rate", "tick_rate", "outcome_coverage"):
+        assert ts.loc[~ts["submitted"], col].isna().all(), col
+        assert ts.loc[ts["submitted"], col].notna().all(), col
 
 
 def test_pillars_and_overall(ds):
     ps = pillar_scores(ds).set_index("tambon_id")
-    # overall = mean of the three pillars' outcome coverage
+    # overall = mean of the outcome coverage of the pillars submitted (issue 11)
     # T1: (3/5 + 3/7 + 2/5) / 3 = (1 + 3/7) / 3 = 10/21
-    # T2: (1/5 + 1/7 + 0) / 3 = (12/35) / 3 = 4/35
-    # T3: (0 + 7/7 + 3/5) / 3 = 8/15
-    # T4: (3/5 + 0 + 5/5) / 3 = 8/15 (a tie with T3)
-    expected = {T1: 10 / 21, T2: 4 / 35, T3: 8 / 15, T4: 8 / 15}
+    # T2 (no data table): (1/5 + 1/7) / 2 = (12/35) / 2 = 6/35
+    # T3 (no people table): (7/7 + 3/5) / 2 = 4/5
+    # T4 (no mechanism table): (3/5 + 5/5) / 2 = 4/5 (a tie with T3)
+    expected = {T1: 10 / 21, T2: 6 / 35, T3: 4 / 5, T4: 4 / 5}
     for tid, value in expected.items():
         assert ps.loc[tid, "overall_outcome_coverage"] == pytest.approx(value), tid
     assert ps.loc[T2, "people_outcome_coverage"] == pytest.approx(0.2)
@@ -104,17 +109,22 @@ def test_lens_scores(ds):
     #   S: PC2 PC5 MC2 DC2 = 4/8; I-innovation: none = 0/4; I-integration: PC1 PC5 MC1 MC4 DC1 = 5/8
     # T3 reached MC1..MC7 DC3 DC4 DC5:
     #   S: MC2 MC6 DC4 DC5 = 4/8; innovation: MC3 MC6 DC3 = 3/4; integration: MC1 MC4 MC5 MC7 DC4 = 5/8
+    # (issue 11) only the outcomes of the tables a tambon submitted are tagged for it
     ls = lens_scores(ds)
     assert list(ls["lens"].unique()) == ["systematization", "innovation", "integration"]
-    assert dict(zip(ls["lens"], ls["outcomes_tagged"], strict=False)) == {
+    t1 = ls[ls["tambon_id"] == T1]
+    assert dict(zip(t1["lens"], t1["outcomes_tagged"], strict=True)) == {
         "systematization": 8, "innovation": 4, "integration": 8}
     got = ls.set_index(["tambon_id", "lens"])["lens_coverage"]
     assert got[(T1, "systematization")] == 0.5
     assert got[(T1, "innovation")] == 0.0
     assert got[(T1, "integration")] == 0.625
-    assert got[(T3, "innovation")] == 0.75
-    assert got[(T2, "innovation")] == 0.25  # PC3 only
-    assert got[(T4, "integration")] == 0.375  # PC1 DC1 DC4
+    # T3 sent no people table: innovation MC3 MC6 DC3, all reached = 3/3
+    assert got[(T3, "innovation")] == 1.0
+    # T2 sent no data table: innovation PC3 MC3 MC6 -> PC3 only = 1/3
+    assert got[(T2, "innovation")] == pytest.approx(1 / 3)
+    # T4 sent no mechanism table: integration PC1 PC5 DC1 DC4 -> PC1 DC1 DC4 = 3/4
+    assert got[(T4, "integration")] == 0.75
 
 
 def test_outcome_reach_counts_rows(ds):
@@ -146,9 +156,9 @@ def test_percentile_rank_is_mid_rank():
 
 def test_positions_network_and_province(ds):
     pos = positions(tambon_scores(ds)).set_index("tambon_id")
-    # network of 4, sorted: T2 4/35 < T1 10/21 < T3 = T4 = 8/15
-    # median = (10/21 + 8/15) / 2 = 53/105
-    assert pos["network_median"].iloc[0] == pytest.approx(53 / 105)
+    # network of 4, sorted (overall over the pillars sent): T2 6/35 < T1 10/21 < T3 = T4 = 4/5
+    # median = (10/21 + 4/5) / 2 = 67/105
+    assert pos["network_median"].iloc[0] == pytest.approx(67 / 105)
     # mid-rank percentiles: T2 (0 + .5)/4 = 12.5; T1 (1 + .5)/4 = 37.5; T3, T4 (2 + 2/2)/4 = 75
     assert pos["network_percentile"].to_dict() == pytest.approx({T1: 37.5, T2: 12.5, T3: 75.0, T4: 75.0})
     # province 50 = T1, T2, T3: median 10/21; T2 0.5/3, T1 1.5/3, T3 2.5/3
@@ -158,11 +168,12 @@ def test_positions_network_and_province(ds):
     assert pos.loc[T3, "province_percentile"] == pytest.approx(100 * 2.5 / 3)
     # province 57 = T4 alone
     assert (pos.loc[T4, "province_n"], pos.loc[T4, "province_percentile"]) == (1, 50.0)
-    assert pos.loc[T4, "province_median"] == pytest.approx(8 / 15)
+    assert pos.loc[T4, "province_median"] == pytest.approx(4 / 5)
 
     one = position(tambon_scores(ds), T1, "lens_integration")
-    # lens_integration: T2 .125 < T4 .375 < T1 = T3 .625 -> T1 (2 + 2/2)/4 = 75
-    assert one["network_percentile"] == 75.0 and one["score"] == "lens_integration"
+    # lens_integration (tables sent only): T2 1/6 (MC7 of PC1 PC5 MC1 MC4 MC5 MC7) < T1 .625
+    # < T4 .75 < T3 5/6 (MC1 MC4 MC5 MC7 DC4 of MC1 MC4 MC5 MC7 DC1 DC4) -> T1 (1 + 1/2)/4 = 37.5
+    assert one["network_percentile"] == 37.5 and one["score"] == "lens_integration"
     with pytest.raises(KeyError):
         positions(tambon_scores(ds), "no_such_score")
 

@@ -1,8 +1,13 @@
 """A tambon's strengths and gaps, and which peers to learn from for each gap.
 
 - strength: an outcome of tables 1–3 the tambon ticked on at least one row;
-- gap: an outcome it did not tick anywhere (including every outcome of a
-  table it left out).
+- gap: an outcome of a table it sent that it did not tick anywhere;
+- not submitted: an outcome of a table the team did not send
+  (``scores.table_scores`` ``submitted``): neither a strength nor a gap, and no
+  peers are looked for (the table is missing, not failed).
+
+Beside each outcome, how many tambons of the network reached it out of those
+that sent its table ("reached by x of n tambons").
 
 For a gap, the *peers* are the other current tambons that reached it, closest
 first: same district (amphoe, within the same province), then same province,
@@ -54,15 +59,21 @@ def strengths_and_gaps(ds: Dataset, tambon_id: str, lang: str = "th") -> pd.Data
     """One line per outcome of tables 1–3 for ``tambon_id``, in codebook order:
 
     ``tambon_id, table, outcome_code, outcome_number, outcome, outcome_short,
-    lens`` (comma-joined), ``status`` ("strength" | "gap"), ``reached`` (bool),
-    ``rows_ticked`` (number of its rows that ticked it), ``rows`` (their codes,
-    comma-joined). Labels in ``lang`` ("th" or "en").
+    lens`` (comma-joined), ``status`` ("strength" | "gap" | "not_submitted"),
+    ``submitted`` (the team sent the table), ``reached`` (bool), ``rows_ticked``
+    (number of its rows that ticked it), ``rows_reported`` (its rows in the table),
+    ``row_share`` (rows_ticked ÷ rows_reported, NaN when not submitted), ``rows``
+    (the codes of the rows that ticked it, comma-joined), ``tambons_reached`` and
+    ``tambons_submitted`` (over the network: tambons that reached the outcome, and
+    that sent its table). Labels in ``lang`` ("th" or "en").
     Filter ``status == "gap"`` for the gaps.
     """
     ds.tambon(tambon_id)  # KeyError for an unknown id
     tid = str(tambon_id)
+    network = reach_counts(ds)
+    reach = outcome_reach(ds)
+    reach = reach[reach["tambon_id"] == tid].reset_index(drop=True)
     one = ds.for_tambon(tid)
-    reach = outcome_reach(one)
     cb = ds.codebook
     ticked = _tick_rows(one)
     rows_of = ticked.groupby("criterion_code")["row_code"].agg(lambda s: ",".join(s))
@@ -70,11 +81,26 @@ def strengths_and_gaps(ds: Dataset, tambon_id: str, lang: str = "th") -> pd.Data
         outcome=reach["outcome_code"].map(lambda c: cb.outcome(c).label.text(lang)),
         outcome_short=reach["outcome_code"].map(lambda c: cb.outcome(c).short.text(lang)),
         lens=reach["lens"].map(",".join),
-        status=reach["reached"].map({True: "strength", False: "gap"}),
+        status=[("strength" if r else "gap") if s else "not_submitted"
+                for r, s in zip(reach["reached"], reach["submitted"], strict=True)],
         rows=reach["outcome_code"].map(rows_of).fillna(""),
+        tambons_reached=reach["outcome_code"].map(network["tambons_reached"]).fillna(0).astype("int64"),
+        tambons_submitted=reach["outcome_code"].map(network["tambons_submitted"]).fillna(0).astype("int64"),
     )
     return out[["tambon_id", "table", "outcome_code", "outcome_number", "outcome", "outcome_short",
-                "lens", "status", "reached", "rows_ticked", "rows"]].reset_index(drop=True)
+                "lens", "status", "submitted", "reached", "rows_ticked", "rows_reported", "row_share", "rows",
+                "tambons_reached", "tambons_submitted"]].reset_index(drop=True)
+
+
+def reach_counts(ds: Dataset) -> pd.DataFrame:
+    """Per outcome of tables 1–3 (indexed by ``outcome_code``): ``tambons_reached`` (current
+    tambons that ticked it on a reported row) and ``tambons_submitted`` (those that sent
+    its table: the n of "reached by x of n tambons")."""
+    def compute() -> pd.DataFrame:
+        reach = outcome_reach(ds)
+        return reach.groupby("outcome_code").agg(tambons_reached=("reached", "sum"),
+                                                 tambons_submitted=("submitted", "sum")).astype("int64")
+    return ds.memo(("gaps", "reach_counts"), compute).copy()
 
 
 def _tick_rows(ds: Dataset) -> pd.DataFrame:

@@ -4,7 +4,12 @@ Every function takes a ``Dataset`` (and the report's language where a table name
 places or codebook labels) and returns a new DataFrame; only the current tambons
 count. Provinces are those of ``places.province_names`` (a tambon without a code
 joins its province by name) in Thai dictionary order, and a table's total line,
-when it has one, comes last.
+when it has one, comes last. An unresolved tambon (``u-…``) is in the province it
+wrote, when known (``scores.province_key``, the one rule), in every table here and
+in ``tambons_by_province`` (the network report's links and the index).
+
+A pillar a tambon did not submit is left out of that pillar's figures: every
+share over tambons says its n (the tambons that sent the table).
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ def overview_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     tam = current_tambons(ds)
     prov = province_names(ds, lang)
     ts = table_scores(ds)
-    rate = ts.groupby("tambon_id")["reporting_rate"].mean()
+    # a worksheet's completeness counts a table not sent as no row reported (it is a fact
+    # about the worksheet, not a pillar score; "all_tables" says which tables are missing)
+    rate = ts["reporting_rate"].fillna(0.0).groupby(ts["tambon_id"]).mean()
     all_codes = {tb.code for tb in ds.codebook.tables}
     frame = pd.DataFrame({
         "province": prov["province"],
@@ -51,27 +58,40 @@ def overview_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
 
 
 def outcome_share_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
-    """Per outcome of tables 1–3: ``table, outcome_code, outcome, tambons_reached, tambons, share``."""
+    """Per outcome of tables 1–3: ``table, outcome_code, outcome, tambons_reached, tambons``
+    (the tambons that submitted the table: the n), ``share`` (reached ÷ tambons) and
+    ``row_share`` (depth: the mean, over those tambons, of the share of their reported
+    rows of the table that ticked the outcome)."""
     reach = outcome_reach(ds)
-    n = ds.tambons["tambon_id"].nunique()
     counts = reach.groupby("outcome_code")["reached"].sum()
-    lines = [{"table": tb, "outcome_code": o.code, "outcome": o.label.text(lang),
-              "tambons_reached": int(counts.get(o.code, 0)), "tambons": n,
-              "share": counts.get(o.code, 0) / n if n else 0.0}
-             for tb in SCORED_TABLES for o in ds.codebook.table(tb).outcomes]
+    sent = reach[reach["submitted"]]
+    n_sent = sent.groupby("outcome_code")["tambon_id"].nunique()
+    depth = sent.groupby("outcome_code")["row_share"].mean()
+    lines = []
+    for tb in SCORED_TABLES:
+        for o in ds.codebook.table(tb).outcomes:
+            n, k = int(n_sent.get(o.code, 0)), int(counts.get(o.code, 0))
+            lines.append({"table": tb, "outcome_code": o.code, "outcome": o.label.text(lang),
+                          "tambons_reached": k, "tambons": n, "share": k / n if n else 0.0,
+                          "row_share": float(depth.get(o.code, float("nan")))})
     return pd.DataFrame(lines)
 
 
 def score_table(ds: Dataset, lang: str = "th", score: str = "overall_outcome_coverage") -> pd.DataFrame:
     """Per province (highest median first) and the whole network (last line):
-    ``province, n, median, q1, q3, iqr`` of ``score`` (a ``tambon_scores`` column)."""
+    ``province, n, median, q1, q3, iqr`` of ``score`` (a ``tambon_scores`` column), and
+    ``at_top`` (how many of the n share the network's highest value: a saturated
+    score shows as most tambons at the top). ``n`` counts the tambons with a value
+    (a pillar not submitted has none)."""
     scores = tambon_scores(ds)
     prov = province_names(ds, lang).set_index("tambon_id")["province"]
     frame = pd.DataFrame({"province": scores["tambon_id"].map(prov), "value": scores[score].astype(float)})
+    top = frame["value"].max()
 
     def stats(values: pd.Series) -> dict:
-        q1, med, q3 = values.quantile([0.25, 0.5, 0.75]).tolist() if len(values) else [np.nan] * 3
-        return {"n": int(values.notna().sum()), "median": med, "q1": q1, "q3": q3, "iqr": q3 - q1}
+        q1, med, q3 = values.quantile([0.25, 0.5, 0.75]).tolist() if values.notna().any() else [np.nan] * 3
+        return {"n": int(values.notna().sum()), "median": med, "q1": q1, "q3": q3, "iqr": q3 - q1,
+                "at_top": int((values.round(12) == round(top, 12)).sum()) if pd.notna(top) else 0}
 
     lines = [{"province": p, **stats(g["value"])} for p, g in frame.groupby("province")]
     per = pd.DataFrame(lines)
@@ -89,9 +109,11 @@ def dropoff_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
 
 def model_frame(ds: Dataset, top: int = MODEL_TOP) -> pd.DataFrame:
     """Per pillar, the ``top`` tambons by outcome coverage (ties: tick rate, then
-    tambon_id): ``table, rank, tambon_id, outcome_coverage, tick_rate, plan`` (their
-    plan texts of that table, in row order, joined by newlines)."""
+    tambon_id; tambons that did not submit the table are not ranked): ``table, rank,
+    tambon_id, outcome_coverage, tick_rate, plan`` (their plan texts of that table, in
+    row order, joined by newlines)."""
     ts = table_scores(ds)
+    ts = ts[ts["submitted"]]
     order = {r.code: r.number for tb in SCORED_TABLES for r in ds.codebook.table(tb).rows}
     plans = ds.texts[(ds.texts["field"] == "plan") & ds.texts["table"].isin(SCORED_TABLES)]
     plans = plans.assign(_n=plans["row_code"].map(order)).sort_values(["tambon_id", "table", "_n"], kind="stable")

@@ -30,36 +30,70 @@ Per tambon × table (``table_scores``):
 - ``outcomes_reached``    = outcomes of T ticked on at least one reported row
 - ``outcomes_total``      = |O(T)|
 - ``outcome_coverage``    = outcomes_reached / outcomes_total
-- ``table_present``       = T is among the tables found in t's worksheet
-  (``tambons.tables``) or t reported at least one row of T. When ``tables``
-  is empty (older processed data) only the second test applies, and a table
-  sent empty looks the same as a table left out. A missing table scores 0 on
-  every count above.
+- ``submitted`` (also ``table_present``) = T is among the tables found in t's
+  worksheet (``tambons.tables``) or t reported at least one row of T. When
+  ``tables`` is empty (older processed data) only the second test applies, and a
+  table sent empty looks the same as a table left out.
+
+A table not sent is *not submitted*, not failed: its counts are 0 (nothing was
+reported) but its rates (``reporting_rate``, ``tick_rate``, ``outcome_coverage``)
+are missing (NaN), so it is left out of every median, rank and percentile of that
+pillar (``positions`` counts only tambons with a value) and out of the overall
+scores below. A table sent but left empty is submitted and scores 0.
 
 Per pillar and overall (``pillar_scores``): a pillar is one of the three
-tables (people, mechanism, data), scored by its ``outcome_coverage``;
+tables (people, mechanism, data), scored by its ``outcome_coverage`` (breadth)
+and its ``tick_rate`` (depth); with S(t) the scored tables t submitted:
 
-- ``overall_outcome_coverage`` = mean of the three pillars' outcome_coverage
-  (each pillar weighs one third whatever its number of outcomes).
+- ``overall_outcome_coverage`` = mean of outcome_coverage over S(t) (each pillar
+  sent weighs the same whatever its number of outcomes); NaN when S(t) is empty
+- ``overall_tick_rate`` = Σ ticks / Σ tick_cells over S(t) (0 when S(t) has no
+  reported row; NaN when S(t) is empty)
+- ``tables_present`` (= ``pillars_scored``) = |S(t)|, how many pillars the
+  overall scores are over.
+
+Breadth and depth. Outcome coverage says *whether* an outcome was reached on some
+row; it saturates (on the sample network most tambons reach every outcome of a
+pillar, so positions on it are mostly ties). The tick rate says *how many* of the
+rows the team reported reach the outcomes (per outcome: ``outcome_reach.row_share``
+= rows that ticked it ÷ rows reported in its table); it spreads tambons apart and
+the reports lead with it.
 
 Per S-I-I lens (``lens_scores``): the codebook tags each outcome of the three
 tables with one or two lenses (systematization, innovation, integration);
 
-- ``outcomes_tagged``  = outcomes tagged with the lens (an outcome with two
-  lenses counts in both)
+- ``outcomes_tagged``  = outcomes tagged with the lens in the tables t submitted
+  (an outcome with two lenses counts in both)
 - ``outcomes_reached`` = those of them t reached
-- ``lens_coverage``    = outcomes_reached / outcomes_tagged
+- ``lens_coverage``    = outcomes_reached / outcomes_tagged (NaN when 0 tagged)
 
 Position (``positions``), for one score column and a group of tambons (the
 network, or the tambon's province; a tambon's report shows them per pillar,
-``scorecard_frame``, and per lens, ``lens_profile_frame``):
+``scorecard_frame``, and per lens, ``lens_profile_frame``). A tambon without a
+value (a pillar not submitted) is not in the group:
 
+- ``n`` = tambons of the group with a value;
 - ``median`` of the score over the group;
+- ``rank`` = competition rank, highest first = 1 + the number with a strictly
+  higher score; ``tied`` = the number with an equal score (itself included).
+  Tied tambons share a rank ("=1 of 12" when ``tied`` > 1): three tambons at 100%
+  are all "=1", the next one is 4;
+- ``at_or_above`` = the number with a score ≥ this one (itself included);
 - ``percentile`` = mid-rank percentile rank
   = 100 × (B + E / 2) / N, where N is the number of tambons in the group with
   a score, B the number with a strictly lower score and E the number with an
   equal score (the tambon itself included). A tambon alone in its group is at
   50; tied tambons share one percentile; the mean percentile of a group is 50.
+  Where most tambons tie (a score at 100% with the median at 100%), the
+  percentile reads low ("66" for a tambon at the top), so the reports show the
+  rank instead.
+
+Province (``province_key``): a tambon is compared within the province it is in:
+its 2-digit province code, or, when it has none, its folded Thai province name.
+An unresolved tambon (id ``u-…``) whose province is known (code or name) is
+placed in that province like any other, everywhere (rankings, the network
+report, the index, through ``network.tambons_by_province``); only a tambon with
+no province at all is grouped apart, under "province unknown".
 """
 
 from __future__ import annotations
@@ -75,7 +109,7 @@ from .dataset import Dataset
 SCORED_TABLES = ("people", "mechanism", "data")
 IDENTITY = ("tambon_id", "tambon_th", "amphoe_th", "province_th", "province_code", "resolved")
 TABLE_MEASURES = (
-    "table_present", "rows_reported", "other_rows_reported", "rows_canonical", "reporting_rate",
+    "submitted", "table_present", "rows_reported", "other_rows_reported", "rows_canonical", "reporting_rate",
     "ticks", "tick_cells", "tick_rate", "outcomes_reached", "outcomes_total", "outcome_coverage",
 )
 _KEY = ["tambon_id", "table"]
@@ -178,17 +212,25 @@ def _compute_table_scores(ds: Dataset) -> pd.DataFrame:
     out["rows_canonical"] = out["table"].map({t: len(cb.table(t).canonical_rows) for t in SCORED_TABLES})
     out["outcomes_total"] = out["table"].map({t: len(cb.table(t).outcomes) for t in SCORED_TABLES})
     out = out.astype({"rows_canonical": "int64", "outcomes_total": "int64"})
+    out["submitted"] = out["table_present"]
     out["reporting_rate"] = out["rows_reported"] / out["rows_canonical"]
     out["tick_cells"] = (out["rows_reported"] + out["other_rows_reported"]) * out["outcomes_total"]
     out["tick_rate"] = (out["ticks"] / out["tick_cells"].where(out["tick_cells"] > 0)).fillna(0.0)
     out["outcome_coverage"] = out["outcomes_reached"] / out["outcomes_total"]
+    # not submitted: no score at all (not 0), so no median, rank or mean counts it
+    for col in ("reporting_rate", "tick_rate", "outcome_coverage"):
+        out[col] = out[col].astype(float).where(out["submitted"])
     return out[[*_KEY, *TABLE_MEASURES]]
 
 
 def outcome_reach(ds: Dataset) -> pd.DataFrame:
     """One line per current tambon × outcome of the scored tables:
-    ``tambon_id, table, outcome_code, lens`` (tuple), ``rows_ticked`` (number of
-    the tambon's reported rows that ticked it) and ``reached`` (rows_ticked > 0)."""
+    ``tambon_id, table, outcome_code, outcome_number, lens`` (tuple), ``submitted``
+    (the tambon sent the table), ``rows_ticked`` (number of the tambon's reported
+    rows that ticked it), ``rows_reported`` (its reported rows in the table, "other"
+    rows included), ``row_share`` (rows_ticked ÷ rows_reported: the outcome's depth;
+    NaN when not submitted, 0 when sent with no row) and ``reached``
+    (rows_ticked > 0; False when not submitted)."""
     return _reach_shared(ds).copy()
 
 
@@ -211,14 +253,25 @@ def _compute_outcome_reach(ds: Dataset) -> pd.DataFrame:
     )
     out = grid.merge(counts, on=["tambon_id", "table", "outcome_code"], how="left")
     out["rows_ticked"] = out["rows_ticked"].fillna(0).astype("int64")
+    ts = _table_shared(ds).set_index(_KEY)
+    key = pd.MultiIndex.from_arrays([out["tambon_id"], out["table"]])
+    out["submitted"] = ts["submitted"].reindex(key).fillna(False).astype(bool).to_numpy()
+    out["rows_reported"] = (ts["rows_reported"] + ts["other_rows_reported"]).reindex(key).fillna(0).astype(
+        "int64").to_numpy()
+    share = (out["rows_ticked"] / out["rows_reported"].where(out["rows_reported"] > 0)).fillna(0.0)
+    out["row_share"] = share.where(out["submitted"])
     out["reached"] = out["rows_ticked"] > 0
-    return out[["tambon_id", "table", "outcome_code", "outcome_number", "lens", "rows_ticked", "reached"]]
+    return out[["tambon_id", "table", "outcome_code", "outcome_number", "lens", "submitted", "rows_ticked",
+                "rows_reported", "row_share", "reached"]]
 
 
 def pillar_scores(ds: Dataset, table_frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One line per current tambon: ``<pillar>_outcome_coverage`` for the
-    three pillars, ``overall_outcome_coverage`` (their mean) and
-    ``tables_present`` (how many of the three tables are ``table_present``).
+    """One line per current tambon: ``<pillar>_outcome_coverage`` and
+    ``<pillar>_tick_rate`` for the three pillars (NaN for a table not submitted),
+    ``overall_outcome_coverage`` (their mean over the pillars submitted),
+    ``overall_tick_rate`` (all ticks ÷ all tick cells of the pillars submitted)
+    and ``tables_present`` = ``pillars_scored`` (how many of the three tables
+    are submitted).
 
     ``table_frame``: a ``table_scores(ds)`` result to reuse (then not memoised).
     """
@@ -234,19 +287,28 @@ def _pillar_shared(ds: Dataset) -> pd.DataFrame:
 def _compute_pillar_scores(ds: Dataset, ts: pd.DataFrame) -> pd.DataFrame:
     pillar = {t: ds.codebook.table(t).pillar for t in SCORED_TABLES}
     wide = ts.pivot(index="tambon_id", columns="table", values="outcome_coverage").reindex(columns=list(SCORED_TABLES))
+    depth = ts.pivot(index="tambon_id", columns="table", values="tick_rate").reindex(columns=list(SCORED_TABLES))
     out = pd.DataFrame({"tambon_id": _current_ids(ds)})
     for t in SCORED_TABLES:
         out[f"{pillar[t]}_outcome_coverage"] = out["tambon_id"].map(wide[t]).astype(float)
+    for t in SCORED_TABLES:
+        out[f"{pillar[t]}_tick_rate"] = out["tambon_id"].map(depth[t]).astype(float)
     cols = [f"{pillar[t]}_outcome_coverage" for t in SCORED_TABLES]
-    out["overall_outcome_coverage"] = out[cols].mean(axis=1)
-    present = ts.groupby("tambon_id")["table_present"].sum()
-    out["tables_present"] = out["tambon_id"].map(present).astype("int64")
+    out["overall_outcome_coverage"] = out[cols].mean(axis=1, skipna=True)  # over the pillars sent
+    sent = ts[ts["submitted"]]
+    sums = sent.groupby("tambon_id")[["ticks", "tick_cells"]].sum()
+    rate = (sums["ticks"] / sums["tick_cells"].where(sums["tick_cells"] > 0)).fillna(0.0)
+    out["overall_tick_rate"] = out["tambon_id"].map(rate).astype(float)  # NaN: no pillar sent
+    present = ts.groupby("tambon_id")["submitted"].sum()
+    out["tables_present"] = out["tambon_id"].map(present).fillna(0).astype("int64")
+    out["pillars_scored"] = out["tables_present"]
     return out
 
 
 def lens_scores(ds: Dataset, reach: pd.DataFrame | None = None) -> pd.DataFrame:
     """One line per current tambon × S-I-I lens (codebook order):
-    ``tambon_id, lens, outcomes_tagged, outcomes_reached, lens_coverage``.
+    ``tambon_id, lens, outcomes_tagged, outcomes_reached, lens_coverage``, over the
+    outcomes of the tables the tambon submitted (NaN coverage when none is tagged).
 
     ``reach``: an ``outcome_reach(ds)`` result to reuse (then not memoised).
     """
@@ -261,7 +323,8 @@ def _lens_shared(ds: Dataset) -> pd.DataFrame:
 
 def _compute_lens_scores(ds: Dataset, reach: pd.DataFrame) -> pd.DataFrame:
     lenses = [lens.code for lens in ds.codebook.lenses]
-    tagged = reach.explode("lens").dropna(subset=["lens"])
+    tagged = reach[reach["submitted"]] if "submitted" in reach else reach
+    tagged = tagged.explode("lens").dropna(subset=["lens"])
     out = (
         pd.DataFrame({"tambon_id": _current_ids(ds)})
         .merge(pd.DataFrame({"lens": pd.Series(lenses, dtype="str")}), how="cross")
@@ -273,11 +336,10 @@ def _compute_lens_scores(ds: Dataset, reach: pd.DataFrame) -> pd.DataFrame:
             how="left",
         )
     )
-    # outcomes_tagged is a codebook fact: the same for every tambon
-    n_tagged = {lens: sum(lens in o.lens for t in SCORED_TABLES for o in ds.codebook.table(t).outcomes) for lens in lenses}
-    out["outcomes_tagged"] = out["lens"].map(n_tagged).astype("int64")
+    # outcomes tagged in the tables the tambon sent (a table not sent is not a gap)
+    out["outcomes_tagged"] = out["outcomes_tagged"].fillna(0).astype("int64")
     out["outcomes_reached"] = out["outcomes_reached"].fillna(0).astype("int64")
-    out["lens_coverage"] = (out["outcomes_reached"] / out["outcomes_tagged"].where(out["outcomes_tagged"] > 0)).fillna(0.0)
+    out["lens_coverage"] = out["outcomes_reached"] / out["outcomes_tagged"].where(out["outcomes_tagged"] > 0)
     return out
 
 
@@ -285,10 +347,11 @@ def tambon_scores(ds: Dataset) -> pd.DataFrame:
     """Every score, one line per current tambon (the frame a notebook shows).
 
     Columns: the identity (``IDENTITY``), then for each table T of
-    ``SCORED_TABLES``: ``T_present, T_rows_reported, T_other_rows_reported,
+    ``SCORED_TABLES``: ``T_submitted, T_present, T_rows_reported, T_other_rows_reported,
     T_reporting_rate, T_ticks, T_tick_rate, T_outcomes_reached,
-    T_outcome_coverage``; then ``overall_outcome_coverage``,
-    ``tables_present``; then ``lens_<lens>`` (lens_coverage) for each lens.
+    T_outcome_coverage`` (rates NaN when T was not submitted); then
+    ``overall_outcome_coverage``, ``overall_tick_rate``, ``tables_present``,
+    ``pillars_scored``; then ``lens_<lens>`` (lens_coverage) for each lens.
     Formulas: see the module docstring.
     """
     return _scores_shared(ds).copy()
@@ -302,15 +365,15 @@ def _compute_tambon_scores(ds: Dataset) -> pd.DataFrame:
     ts = _table_shared(ds)
     idx = ds.tambons.drop_duplicates("tambon_id")[list(IDENTITY)].reset_index(drop=True)
     out = idx.copy()
-    per_table = ("table_present", "rows_reported", "other_rows_reported", "reporting_rate",
+    per_table = ("submitted", "table_present", "rows_reported", "other_rows_reported", "reporting_rate",
                  "ticks", "tick_rate", "outcomes_reached", "outcome_coverage")
     for t in SCORED_TABLES:
         part = ts[ts["table"] == t].set_index("tambon_id")
         for m in per_table:
             out[f"{t}_{m.removeprefix('table_')}"] = out["tambon_id"].map(part[m]).to_numpy()
     ps = _pillar_shared(ds).set_index("tambon_id")
-    out["overall_outcome_coverage"] = out["tambon_id"].map(ps["overall_outcome_coverage"]).to_numpy()
-    out["tables_present"] = out["tambon_id"].map(ps["tables_present"]).to_numpy()
+    for col in ("overall_outcome_coverage", "overall_tick_rate", "tables_present", "pillars_scored"):
+        out[col] = out["tambon_id"].map(ps[col]).to_numpy()
     ls = _lens_shared(ds)
     for lens in ds.codebook.lenses:
         part = ls[ls["lens"] == lens.code].set_index("tambon_id")
@@ -329,9 +392,35 @@ def percentile_rank(values: pd.Series) -> pd.Series:
     return 100.0 * (below + below_or_equal) / 2.0 / n
 
 
+def competition_rank(values: pd.Series) -> pd.DataFrame:
+    """Competition ranks of ``values``, highest first ("1224" ranking), one line per value:
+    ``rank`` = 1 + the number strictly higher, ``tied`` = the number equal (itself
+    included), ``at_or_above`` = the number ≥ it, ``n`` = values present. Missing
+    values get missing ranks and are not counted."""
+    v = pd.to_numeric(values, errors="coerce").astype(float).round(12)  # float noise must not break ties
+    out = pd.DataFrame(index=values.index)
+    out["rank"] = v.rank(method="min", ascending=False).astype("Int64")
+    out["at_or_above"] = v.rank(method="max", ascending=False).astype("Int64")
+    out["tied"] = out["at_or_above"] - out["rank"] + 1
+    out["n"] = int(v.notna().sum())
+    return out
+
+
+def rank_words(rank: object, tied: object, n: object, lang: str = "th") -> str:
+    """ "=1 of 12" (a shared rank, ``tied`` > 1) or "3 of 12" in ``lang``; "-" without a rank."""
+    from siianalysis.words import t
+
+    if rank is None or pd.isna(rank) or not n or pd.isna(n):
+        return "-"
+    shared = "=" if tied is not None and not pd.isna(tied) and int(tied) > 1 else ""
+    return t("tambon.scorecard.rank_of", lang, rank=f"{shared}{int(rank)}", n=int(n))
+
+
 def province_key(tambons: pd.DataFrame) -> pd.Series:
-    """The province a tambon is compared within: its 2-digit code, or, when it
-    has none (unresolved), its folded Thai province name; NaN when neither."""
+    """The province a tambon is compared within, the one rule of the whole package (the
+    rankings, the network report and the index group by it): its 2-digit code, or, when
+    it has none, its folded Thai province name; NaN when neither. An unresolved tambon
+    (``u-…``) with a known province is in that province (module docstring)."""
     name = tambons["province_th"].map(lambda s: f"th:{fold(s)}" if fold(s) else "")
     key = tambons["province_code"].where(tambons["province_code"] != "", name)
     return key.where(key != "")
@@ -341,9 +430,11 @@ def positions(scores: pd.DataFrame, score: str = "overall_outcome_coverage") -> 
     """Where each tambon stands on ``score`` (a column of ``tambon_scores``):
 
     ``tambon_id, province_key, score, value, network_n, network_median,
-    network_percentile, province_n, province_median, province_percentile``.
-    Percentiles are mid-rank (module docstring); the province is the
-    2-digit code, or the province name for tambons without one.
+    network_percentile, network_rank, network_tied, network_at_or_above,
+    province_n, province_median, province_percentile, province_rank,
+    province_tied, province_at_or_above``. Percentiles are mid-rank, ranks are
+    competition ranks (highest first, ties share), both over the tambons with a
+    value only (module docstring); the province is ``province_key``.
     """
     if score not in scores.columns:
         raise KeyError(f"no score column {score!r}; choose one of: {', '.join(scores.columns)}")
@@ -358,6 +449,15 @@ def positions(scores: pd.DataFrame, score: str = "overall_outcome_coverage") -> 
     out["province_median"] = grouped.transform("median")
     out["province_percentile"] = grouped.transform(percentile_rank)
     out["province_n"] = out["province_n"].astype("Int64")
+    ranks = competition_rank(out["value"])
+    for col in ("rank", "tied", "at_or_above"):
+        out[f"network_{col}"] = ranks[col]
+    out["province_rank"] = out["province_tied"] = out["province_at_or_above"] = pd.array(
+        [pd.NA] * len(out), dtype="Int64")
+    for _, idx in out.groupby("province_key", dropna=True).groups.items():
+        part = competition_rank(out.loc[idx, "value"])
+        for col in ("rank", "tied", "at_or_above"):
+            out.loc[idx, f"province_{col}"] = part[col]
     return out
 
 
@@ -390,42 +490,53 @@ def network_position(ds: Dataset, tambon_id: str, score: str = "overall_outcome_
     return pos.loc[tid].to_dict() if pos.index.is_unique else pos.loc[[tid]].iloc[0].to_dict()
 
 
+POSITION_COLUMNS = ("n", "median", "percentile", "rank", "tied", "at_or_above")
+
+
 def scorecard_frame(ds: Dataset, tambon_id: str) -> pd.DataFrame:
     """A tambon's scorecard, one line per pillar (people, mechanism, data) and
-    ``overall``: ``pillar, present, rows_reported, other_rows_reported, rows_canonical,
-    ticks, tick_cells, tick_rate, outcomes_reached, outcomes_total, outcome_coverage,
-    score`` (the ``tambon_scores`` column compared), ``network_n, network_median,
-    network_percentile, province_n, province_median, province_percentile``.
+    ``overall``: ``pillar, present`` (= ``submitted``), ``submitted, rows_reported,
+    other_rows_reported, rows_canonical, ticks, tick_cells, tick_rate, outcomes_reached,
+    outcomes_total, outcome_coverage``; then the position of the breadth score
+    (``score``, the ``tambon_scores`` column of the outcome coverage):
+    ``network_<c>`` and ``province_<c>`` for c in ``n, median, percentile, rank, tied,
+    at_or_above``; then the same for the depth score (``depth_score``, the tick rate
+    column) as ``depth_network_<c>`` and ``depth_province_<c>``.
 
-    Pillar lines are ``table_scores``; the overall line sums their counts (its
-    tick rate = all ticks ÷ all tick cells) and takes ``overall_outcome_coverage``
-    (the mean of the pillars) as its coverage. KeyError for an unknown id.
+    A pillar not submitted has NaN rates and no position (module docstring). The
+    overall line sums the counts of the pillars submitted (its tick rate = their
+    ticks ÷ their tick cells), takes ``overall_outcome_coverage`` (the mean over
+    the pillars submitted) as its coverage, and ``submitted`` = how many pillars
+    it is over (``pillars_scored``). KeyError for an unknown id.
     """
     tid = str(tambon_id)
     ds.tambon(tid)
-    scores = tambon_scores(ds)
-    ts = table_scores(ds)
+    scores = _scores_shared(ds)
+    ts = _table_shared(ds)
     mine = ts[ts["tambon_id"] == tid].set_index("table")
+    counts = ("rows_reported", "other_rows_reported", "rows_canonical", "ticks", "tick_cells",
+              "outcomes_reached", "outcomes_total")
     lines = []
     for table_code in SCORED_TABLES:
         m = mine.loc[table_code]
-        lines.append({"pillar": table_code, "present": bool(m["table_present"]),
-                      **{k: m[k] for k in ("rows_reported", "other_rows_reported", "rows_canonical", "ticks",
-                                           "tick_cells", "tick_rate", "outcomes_reached", "outcomes_total",
-                                           "outcome_coverage")},
-                      "score": f"{table_code}_outcome_coverage"})
+        lines.append({"pillar": table_code, "present": bool(m["submitted"]), "submitted": bool(m["submitted"]),
+                      **{k: int(m[k]) for k in counts},
+                      "tick_rate": m["tick_rate"], "outcome_coverage": m["outcome_coverage"],
+                      "score": f"{table_code}_outcome_coverage", "depth_score": f"{table_code}_tick_rate"})
     tot = pd.DataFrame(lines)
-    sums = {k: int(tot[k].sum()) for k in ("rows_reported", "other_rows_reported", "rows_canonical", "ticks",
-                                            "tick_cells", "outcomes_reached", "outcomes_total")}
-    overall = scores.loc[scores["tambon_id"] == tid, "overall_outcome_coverage"].iloc[0]
-    lines.append({"pillar": "overall", "present": bool(tot["present"].all()), **sums,
-                  "tick_rate": sums["ticks"] / sums["tick_cells"] if sums["tick_cells"] else 0.0,
-                  "outcome_coverage": float(overall), "score": "overall_outcome_coverage"})
+    sent = tot[tot["submitted"]]
+    sums = {k: int(sent[k].sum()) for k in counts}
+    me = scores.loc[scores["tambon_id"] == tid].iloc[0]
+    lines.append({"pillar": "overall", "present": bool(tot["submitted"].all()), "submitted": int(len(sent)), **sums,
+                  "tick_rate": float(me["overall_tick_rate"]), "outcome_coverage": float(me["overall_outcome_coverage"]),
+                  "score": "overall_outcome_coverage", "depth_score": "overall_tick_rate"})
     out = pd.DataFrame(lines)
-    for col in ("network_n", "network_median", "network_percentile", "province_n", "province_median",
-                "province_percentile"):
-        # the memoised positions: computed once per batch, not per report
-        out[col] = [_positions_by_id(ds, s).loc[tid, col] for s in out["score"]]
+    for prefix, key in (("", "score"), ("depth_", "depth_score")):
+        for group in ("network", "province"):
+            for c in POSITION_COLUMNS:
+                col = f"{group}_{c}"
+                # the memoised positions: computed once per batch, not per report
+                out[prefix + col] = [_positions_by_id(ds, sc).loc[tid, col] for sc in out[key]]
     return out
 
 
@@ -449,13 +560,16 @@ def lens_profile_frame(ds: Dataset, tambon_id: str, lang: str = "th") -> pd.Data
 def data_steps(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     """Steps D1–D5 of the community data system, to see where teams drop off.
 
-    One line per step: ``step, label, reported, reported_share, ticked, ticked_share``,
-    where ``reported`` = tambons that reported the step, ``ticked`` = tambons that
-    reported it with at least one outcome ticked, and each share = count ÷ all
-    current tambons (0 when there are none).
+    One line per step: ``step, label, reported, reported_share, ticked, ticked_share,
+    tambons``, where ``tambons`` = current tambons that submitted the data table (the
+    n of the figure: a tambon that did not send it is left out, not counted as
+    dropping off at D1), ``reported`` = tambons that reported the step, ``ticked`` =
+    tambons that reported it with at least one outcome ticked, and each share =
+    count ÷ ``tambons`` (0 when there are none).
     """
     table = ds.codebook.table("data")
-    ids = ds.tambons["tambon_id"].drop_duplicates()
+    ts = _table_shared(ds)
+    ids = ts.loc[(ts["table"] == "data") & ts["submitted"], "tambon_id"]
     n = len(ids)
     rows = ds.rows[(ds.rows["table"] == "data") & ds.rows["tambon_id"].isin(ids)]
     reported = rows.groupby("row_code")["tambon_id"].nunique()
@@ -465,5 +579,7 @@ def data_steps(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     for r in table.canonical_rows:
         a, b = int(reported.get(r.code, 0)), int(ticked.get(r.code, 0))
         lines.append({"step": r.code, "label": r.label.text(lang), "reported": a,
-                      "reported_share": a / n if n else 0.0, "ticked": b, "ticked_share": b / n if n else 0.0})
-    return pd.DataFrame(lines, columns=["step", "label", "reported", "reported_share", "ticked", "ticked_share"])
+                      "reported_share": a / n if n else 0.0, "ticked": b, "ticked_share": b / n if n else 0.0,
+                      "tambons": n})
+    return pd.DataFrame(lines, columns=["step", "label", "reported", "reported_share", "ticked", "ticked_share",
+                                        "tambons"])
