@@ -19,6 +19,8 @@ text is HTML-escaped.
 
 - ``tambon``   sections of one tambon's report (``fn(ds, tambon_id, lang="th")``)
 - ``network``  sections of the network report (``fn(ds, lang="th")``)
+- ``summary``  the "summary first" boxes at the top of both reports
+               (``summary.tambon_summary(ds, tambon_id, lang)``, ``summary.network_summary(ds, lang)``)
 - ``feedback`` the experts' suggestions beside the team's plans (shared by both reports
                and the workshop's compiled pages)
 - ``html``     the shared helpers (escaping, tables, figures, links, the style sheet)
@@ -37,9 +39,9 @@ from typing import TYPE_CHECKING, Any
 
 from .html import HTMLBlock, Section, style
 
-__all__ = ["HTMLBlock", "Section", "feedback", "network", "style", "tambon"]
+__all__ = ["HTMLBlock", "Section", "feedback", "network", "style", "summary", "tambon"]
 
-_SUBMODULES = ("tambon", "network", "feedback", "html")
+_SUBMODULES = ("tambon", "network", "summary", "feedback", "html")
 
 
 def __getattr__(name: str) -> Any:
@@ -55,4 +57,4 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only
-    from . import feedback, html, network, tambon  # noqa: F401
+    from . import feedback, html, network, summary, tambon  # noqa: F401
