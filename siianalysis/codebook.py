@@ -145,6 +145,18 @@ def _option_of(options: tuple[Option, ...], written: str) -> str | None:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class OutsideTables:
+    """Text written outside the tables (``parse.outside``): the ``table`` code its notes
+    are stored under in ``texts``, its label, and the handout's own lines that are no
+    note (``handout_lines``, and the template's words named by ``template_words``)."""
+
+    table: str = "note"
+    label: Label = field(default_factory=lambda: Label("", ""))
+    handout_lines: tuple[str, ...] = ()
+    template_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Codebook:
     version: int
     tables: tuple[Table, ...]
@@ -168,6 +180,7 @@ class Codebook:
     # ``table_title_cue``, the one reports print.
     table_title_cues: tuple[str, ...] = ()
     review: Review = field(default_factory=Review, hash=False)
+    outside_tables: OutsideTables = field(default_factory=OutsideTables)
     source: str = ""
 
     def table(self, code: str) -> Table:
@@ -270,6 +283,7 @@ def parse_codebook(data: dict, source: str = "") -> Codebook:
         table_title_cue=title_cues[0] if title_cues else "",
         table_title_cues=title_cues,
         review=_review(data.get("review", {})),
+        outside_tables=_outside_tables(data.get("outside_tables") or {}),
         source=source,
     )
 
@@ -283,6 +297,15 @@ def _title_cues(data: dict) -> tuple[str, ...]:
             if str(cue).strip() and str(cue) not in cues:
                 cues.append(str(cue))
     return tuple(cues)
+
+
+def _outside_tables(data: dict) -> OutsideTables:
+    return OutsideTables(
+        table=str(data.get("table", "note")),
+        label=_label(data),
+        handout_lines=tuple(str(x) for x in data.get("handout_lines", ()) or ()),
+        template_words=tuple(str(x) for x in data.get("template_words", ()) or ()),
+    )
 
 
 def _review(data: dict) -> Review:

@@ -251,6 +251,7 @@ def _read_reviews(docs: list[RawDocument], current: list[Submission]) -> tuple[p
 
 def _frames(current: list[Submission], problems: list[Problem]) -> dict[str, pd.DataFrame]:
     tambons, rows, ticks, texts = [], [], [], []
+    note_table = load_codebook().outside_tables.table
     for s in current:
         p, ws = s.place, s.worksheet
         tambons.append({
@@ -266,7 +267,10 @@ def _frames(current: list[Submission], problems: list[Problem]) -> dict[str, pd.
             ticks.extend({"tambon_id": p.tambon_id, "table": r.table, "row_code": r.row_code,
                           "criterion_code": code, "ticked": bool(t)} for code, t in r.ticks.items())
             texts.extend({"tambon_id": p.tambon_id, "table": r.table, "row_code": r.row_code,
-                          "field": name, "text": text} for name, text in r.texts.items() if text)
+                          "field": name, "text": text, "source": ""} for name, text in r.texts.items() if text)
+        # text written outside the tables (parse.outside): the worksheet's notes, in reading order
+        texts.extend({"tambon_id": p.tambon_id, "table": note_table, "row_code": "", "field": "note",
+                      "text": n.text, "source": n.source} for n in ws.notes)
     codebook = load_codebook()
     row_order = {code: i for i, code in enumerate(r.code for t in codebook.tables for r in t.rows)}
     out_order = {o.code: i for i, o in enumerate(codebook.outcomes)}

@@ -30,7 +30,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "rows": ("tambon_id", "table", "row_code", "label", "source"),
     "ticks": ("tambon_id", "table", "row_code", "criterion_code", "ticked"),
-    "texts": ("tambon_id", "table", "row_code", "field", "text"),
+    # a table's text: its row (row_code) and field, source "" (where the row was written is
+    # rows.source); a note written outside the tables (parse.outside): table = the codebook's
+    # note table ("note"), row_code "", field "note", source = where it was written ("file: cell")
+    "texts": ("tambon_id", "table", "row_code", "field", "text", "source"),
     "problems": ("source_file", "location", "severity", "code", "message", "tambon_id"),
     # the experts' suggestions (workshop step 3): pillar = people | mechanism | data | overall,
     # priority = high | medium | low or "", reviewed_on = ISO date or ""
@@ -52,6 +55,17 @@ def _str(*checks: pa.Check, nullable: bool = False) -> pa.Column:
     import pandera.pandas as pa
 
     return pa.Column(str, checks=list(checks), nullable=nullable)
+
+
+def _note_table() -> str:
+    """The ``texts.table`` of notes written outside the tables (the codebook's ``outside_tables``)."""
+    return load_codebook().outside_tables.table
+
+
+def _notes_are_worksheet_level(df):
+    """A note (table = the note table) has no row and is a ``note``; a table's text has a row."""
+    note = df["table"] == _note_table()
+    return (note == (df["row_code"] == "")) & (~note | (df["field"] == "note"))
 
 
 def _codes() -> tuple[list[str], list[str], list[str]]:
@@ -104,10 +118,11 @@ def _checks() -> dict[str, dict[str, pa.Column]]:
         },
         "texts": {
             "tambon_id": tambon_id,
-            "table": table,
-            "row_code": _str(pa.Check.isin(rows)),
+            "table": _str(pa.Check.isin([*TABLES, _note_table()])),
+            "row_code": _str(pa.Check.isin(["", *rows])),
             "field": _str(pa.Check.str_matches(field_pattern)),
             "text": _str(pa.Check.str_length(min_value=1)),
+            "source": _str(),
         },
         "problems": {
             "source_file": _str(),
@@ -131,7 +146,11 @@ def _checks() -> dict[str, dict[str, pa.Column]]:
 
 # uniqueness of each table's key, where it has one
 _UNIQUE = {"tambons": ["tambon_id"], "rows": ["tambon_id", "row_code"],
-           "ticks": ["tambon_id", "row_code", "criterion_code"], "texts": ["tambon_id", "row_code", "field"]}
+           "ticks": ["tambon_id", "row_code", "criterion_code"],
+           # a table's text: one per row and field; a note: one per place it was written
+           "texts": ["tambon_id", "row_code", "field", "source"]}
+# checks across a table's columns
+_ROW_CHECKS = {"texts": _notes_are_worksheet_level}
 
 
 def schemas() -> dict[str, pa.DataFrameSchema]:
@@ -142,6 +161,7 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
     checks = _checks()
     return {
         name: pa.DataFrameSchema({c: checks[name][c] for c in cols}, strict=True, ordered=True,
-                                 unique=_UNIQUE.get(name))
+                                 unique=_UNIQUE.get(name),
+                                 checks=[pa.Check(_ROW_CHECKS[name])] if name in _ROW_CHECKS else None)
         for name, cols in COLUMNS.items()
     }

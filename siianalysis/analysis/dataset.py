@@ -156,6 +156,16 @@ class Dataset:
         )
 
     @property
+    def notes(self) -> pd.DataFrame:
+        """What the teams wrote outside the tables (``parse.outside``): the ``texts`` lines of
+        the codebook's note table (``outside_tables.table``), ``tambon_id, text, source``
+        (where: "file: cell" or "file: text N, paragraph M (after table K)"), in reading
+        order. Every other ``texts`` line belongs to a table's row."""
+        texts = self.texts
+        mine = texts[texts["table"] == self.codebook.outside_tables.table]
+        return mine[["tambon_id", "text", "source"]].reset_index(drop=True)
+
+    @property
     def tambon_ids(self) -> list[str]:
         """Ids of the current tambons, in file order."""
         return list(dict.fromkeys(self.tambons["tambon_id"]))

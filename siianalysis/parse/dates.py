@@ -32,6 +32,8 @@ def _month_keys() -> dict[str, int]:
 
 _MONTHS = _month_keys()
 _MONTH_ALT = "|".join(sorted((re.escape(k) for k in _MONTHS), key=len, reverse=True))
+# A dot after a Thai letter: "ต.ค." and "ตค" are the same month.
+_THAI_DOT = re.compile(r"(?<=[\u0e00-\u0e7f])\.(?=[\u0e00-\u0e7f]|\s|\d|$)")
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?(?!\d)")
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})(?!\d)")
 _WORDS = re.compile(
@@ -69,9 +71,25 @@ def parse_date(value: object) -> dt.date | None:
     if m := _ISO.search(text):
         return _make(_year(m.group(1)), int(m.group(2)), int(m.group(3)))
     # Month names are matched without their dots: "ต.ค." and "ตค" are the same.
-    undotted = re.sub(r"(?<=[\u0e00-\u0e7f])\.(?=[\u0e00-\u0e7f]|\s|\d|$)", "", text)
+    undotted = _THAI_DOT.sub("", text)
     if m := _WORDS.search(undotted):
         return _make(_year(m.group(3)), _MONTHS[m.group("month")], int(m.group(1)))
     if m := _NUMERIC.search(text):
         return _make(_year(m.group(3)), int(m.group(2)), int(m.group(1)))
+    return None
+
+
+def without_date(value: object) -> str | None:
+    """The text with its first date taken out (digits Arabic, lower case, Thai dots
+    dropped, as ``parse_date`` reads it), or None when it holds no date."""
+    text = arabic_digits(clean(value)).casefold()
+    if not text:
+        return None
+    if m := _ISO.search(text):
+        return text[:m.start()] + " " + text[m.end():]
+    undotted = _THAI_DOT.sub("", text)
+    if m := _WORDS.search(undotted):
+        return undotted[:m.start()] + " " + undotted[m.end():]
+    if m := _NUMERIC.search(text):
+        return text[:m.start()] + " " + text[m.end():]
     return None

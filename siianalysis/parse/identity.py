@@ -107,6 +107,38 @@ def _cell_value_beside(grid, r: int, c: int) -> tuple[str, str]:
     return "", ""
 
 
+def field_label_key(text: str, codebook: Codebook) -> str | None:
+    """The identity key a label cell names ("ตำบล" → "tambon"), or None."""
+    return _field_keys(codebook).get(fold(text)) if len(text) < 30 else None
+
+
+def cell_value_ref(grid: Grid, r: int, c: int) -> str:
+    """Where the value of the label cell at (r, c) is (``""`` if it has none)."""
+    return _cell_value_beside(grid, r, c)[1]
+
+
+def is_place_or_date_line(text: str, codebook: Codebook) -> bool:
+    """Whether a line only names a place and a date ("ต.แม่แรม อ.แม่ริม จ.เชียงใหม่
+    วันที่ 27 ต.ค. 63", "Tambon Mae Tha, Amphoe Mae On", "วันที่ 27/10/2563"): once the
+    labels with their names and the date are taken out, nothing but labels is left."""
+    from siianalysis.parse.dates import without_date
+
+    text = clean(text)
+    if not text or len(text) > 200:
+        return False
+    rest = text
+    for key in ("tambon", "amphoe", "province"):
+        rest = _line_pattern(codebook, key).thai.sub(" ", rest)
+    dated = without_date(rest)
+    if dated is not None:
+        rest = dated
+    named = rest != text or dated is not None
+    if not named and english_place(text, codebook):
+        return True  # an English place line ("Tambon Mae Tha, Amphoe Mae On, Chiang Mai Province")
+    labels = _field_keys(codebook)
+    return named and all(not k or k in labels for k in (fold(w) for w in rest.split()))
+
+
 def _cells_outside_tables(doc: RawDocument, table_rows: dict[int, set[int]]):
     """(grid, row, col, text) of every non-empty cell that is not inside a worksheet table."""
     for gi, grid in enumerate(doc.grids):

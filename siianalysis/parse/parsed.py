@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from siianalysis.codebook import Codebook
 from siianalysis.parse.identity import WrittenIdentity
+from siianalysis.parse.outside import Note
 from siianalysis.problems import ProblemLog
 
 
@@ -35,6 +36,7 @@ class ParsedWorksheet:
     rows: list[ParsedRow]
     problems: ProblemLog
     part: str = ""  # the sheets it was read from, when its file holds several worksheets
+    notes: list[Note] = field(default_factory=list)  # text written outside its tables (``parse.outside``)
 
     @property
     def is_worksheet(self) -> bool:

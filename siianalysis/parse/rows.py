@@ -93,12 +93,16 @@ def _describe(line: WrittenLine) -> str:
 class TableRows:
     """Rows of one table as they are read, in codebook order at the end."""
 
-    def __init__(self, table: Table, source_file: str, problems: ProblemLog) -> None:
+    def __init__(self, table: Table, source_file: str, problems: ProblemLog, keep_outside: bool = False) -> None:
         self.table = table
         self.source_file = source_file
         self.problems = problems
         self.rows: dict[str, ParsedRow] = {}
         self.last: ParsedRow | None = None
+        # keep_outside: a line that is no row and has nothing beside it (a comment under the
+        # table) is kept here, for the worksheet's notes (``parse.outside``), not reported
+        self.keep_outside = keep_outside
+        self.outside: list[WrittenLine] = []
 
     def _new(self, code: str, label: str, line: WrittenLine) -> ParsedRow:
         row = ParsedRow(self.table.code, code, label, f"{self.source_file}: {line.ref}")
@@ -145,6 +149,9 @@ class TableRows:
             self._canonical(row_type, line, written)
             return
         if kind == "unknown" and not has_content:
+            if self.keep_outside:
+                self.outside.append(line)
+                return
             self.problems.warning(
                 self.source_file, line.ref, "text-outside-table",
                 f"{self.table.code}: a line that is no row of the table and has nothing beside it: {line.label!r}",

@@ -5,7 +5,9 @@ A document's grids are searched for the worksheet's tables by content
 lines given their rows (``parse.rows``) and their ticks (``parse.ticks``). A
 document read from a structured source carries records instead of grids and is
 interpreted by ``parse.records`` into the same worksheets. Nothing a team wrote
-is dropped: what fits nowhere goes to the problems log with its text and cell.
+is dropped: text outside the tables is kept as the worksheet's notes
+(``parse.outside``), and what fits nowhere else goes to the problems log with
+its text and cell.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from siianalysis.codebook import Codebook, load_codebook
 from siianalysis.parse.identity import WrittenIdentity, read_identity
 from siianalysis.parse.locate import Block, find_blocks
+from siianalysis.parse.outside import outside_notes
 from siianalysis.parse.parsed import ParsedDocument, ParsedRow, ParsedWorksheet, note_missing_tables
 from siianalysis.parse.records import parse_records
 from siianalysis.parse.rows import TableRows, WrittenLine
@@ -89,7 +92,7 @@ def _parse_span(doc: RawDocument, span: WorksheetSpan, codebook: Codebook, part:
                 )
             else:
                 found[code] = where
-            rows = tables.setdefault(code, TableRows(block.table, doc.source_file, problems))
+            rows = tables.setdefault(code, TableRows(block.table, doc.source_file, problems, keep_outside=True))
             rows.last = None
             if block.table.outcomes and not block.outcome_cols:
                 problems.warning(
@@ -104,7 +107,9 @@ def _parse_span(doc: RawDocument, span: WorksheetSpan, codebook: Codebook, part:
     parsed_rows = [row for code in (t.code for t in codebook.tables) if code in tables
                    for row in tables[code].reported()]
     note_missing_tables(found, codebook, doc.source_file, part or "whole file", problems)
-    return ParsedWorksheet(doc.source_file, identity, found, parsed_rows, problems, part)
+    kept_out = {line.ref for rows in tables.values() for line in rows.outside}
+    notes = outside_notes(doc.grids, span, kept_out, identity, codebook)
+    return ParsedWorksheet(doc.source_file, identity, found, parsed_rows, problems, part, notes)
 
 
 def parse_worksheets(doc: RawDocument, codebook: Codebook | None = None) -> ParsedDocument:

@@ -21,6 +21,7 @@ text is HTML-escaped.
 - ``network``  sections of the network report (``fn(ds, lang="th")``)
 - ``summary``  the "summary first" boxes at the top of both reports
                (``summary.tambon_summary(ds, tambon_id, lang)``, ``summary.network_summary(ds, lang)``)
+- ``notes``    what a team wrote outside its tables (``notes.outside_tables(ds, tambon_id, lang)``)
 - ``feedback`` the experts' suggestions beside the team's plans (shared by both reports
                and the workshop's compiled pages)
 - ``html``     the shared helpers (escaping, tables, figures, links, the style sheet)
@@ -39,9 +40,9 @@ from typing import TYPE_CHECKING, Any
 
 from .html import HTMLBlock, Section, style
 
-__all__ = ["HTMLBlock", "Section", "feedback", "network", "style", "summary", "tambon"]
+__all__ = ["HTMLBlock", "Section", "feedback", "network", "notes", "style", "summary", "tambon"]
 
-_SUBMODULES = ("tambon", "network", "summary", "feedback", "html")
+_SUBMODULES = ("tambon", "network", "summary", "feedback", "notes", "html")
 
 
 def __getattr__(name: str) -> Any:
@@ -57,4 +58,4 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only
-    from . import feedback, html, network, summary, tambon  # noqa: F401
+    from . import feedback, html, network, notes, summary, tambon  # noqa: F401

@@ -1,0 +1,41 @@
+"""What a team wrote outside its worksheet's tables, shown in its tambon report.
+
+``outside_tables(ds, tambon_id, lang="th") -> Section``: the worksheet's notes
+(``Dataset.notes``: a Word paragraph between tables, a cell beside or under a
+table, kept by ``parse.outside``), each with where it was written in the file, in
+reading order. A note is the team's own text: personal data in it is masked
+(``analysis.personal_data``), then it is escaped like every worksheet text.
+"""
+
+from __future__ import annotations
+
+from siianalysis.analysis.dataset import Dataset
+from siianalysis.analysis.personal_data import mask_personal_data
+from siianalysis.words import check_lang, t
+
+from .html import Section, explain, note, table
+
+KEY = "outside_notes"
+
+
+def _where(source: str) -> str:
+    """The place within the file: "file.xlsx: Sheet1!H4" → "Sheet1!H4" (a file name holds no ": ")."""
+    _, sep, where = source.partition(": ")
+    return where if sep else source
+
+
+def outside_tables(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
+    """The team's notes outside the tables: where each was written and its text (masked);
+    one line saying there is none when the worksheet has none. ``data["notes"]``: the
+    ``Dataset.notes`` lines of the tambon, as stored (unmasked)."""
+    check_lang(lang)
+    tid = str(ds.tambon(str(tambon_id))["tambon_id"])  # KeyError naming an unknown id
+    notes = ds.notes[ds.notes["tambon_id"] == tid].reset_index(drop=True)
+    parts: list[object] = [explain(t(f"{KEY}.explain", lang))]
+    if notes.empty:
+        parts.append(note(t(f"{KEY}.none", lang), "sii-muted"))
+    else:
+        rows = [[mask_personal_data(_where(s)), mask_personal_data(x)]
+                for s, x in zip(notes["source"], notes["text"], strict=True)]
+        parts.append(table([t(f"{KEY}.where", lang), t(f"{KEY}.text", lang)], rows))
+    return Section(f"tambon.{KEY}", t(f"{KEY}.title", lang), parts, data={"notes": notes})
