@@ -165,6 +165,43 @@ def _bundle(args: argparse.Namespace) -> int:
     return bundle_main(reports, Path(args.out), mask=not args.no_mask)
 
 
+# export --to: what OUT must be (suffix, what is written)
+_EXPORT_TARGETS = {"datapackage": ("", "a Data Package folder"), "spss": (".sav", "an SPSS data file"),
+                   "stata": (".dta", "a Stata dataset")}
+
+
+def _export(args: argparse.Namespace) -> int:
+    suffix, what = _EXPORT_TARGETS[args.to]
+    try:  # OUT checked against --to before anything is read
+        out = file_to_write(suffix, what)(args.out) if suffix else folder_to_write(args.out)
+    except argparse.ArgumentTypeError as exc:
+        print(f"{_prog(args)}: {one_line(exc)}", file=sys.stderr)
+        return 2
+    from siianalysis.exports.datapackage import DataPackageError, check_target, write_datapackage
+    from siianalysis.exports.source import export_dataset
+
+    processed = Path(args.processed) if args.processed else config.processed_dir()
+    if problem := folder_problem(processed, must_exist=True):
+        print(f"{_prog(args)}: {problem}; {PROCESSED_HINT}", file=sys.stderr)
+        return 2
+    try:
+        if args.to == "datapackage":
+            check_target(out)
+    except DataPackageError as exc:
+        print(f"{_prog(args)}: {one_line(exc)}", file=sys.stderr)
+        return 2
+    ds = export_dataset(processed, mask=not args.no_mask)
+    if args.to == "datapackage":
+        path = write_datapackage(ds, out, masked=not args.no_mask)
+    else:
+        from siianalysis.exports.analysis_file import analysis_file
+        from siianalysis.exports.statfile import write_statfile
+
+        path = write_statfile(analysis_file(ds, lang=args.lang), out)
+    print(f"{what} written to {path}")
+    return 0
+
+
 def _kernel_flags(p: argparse.ArgumentParser) -> None:
     """Flags of ``report`` and ``build`` about where and how notebooks run, and what they make."""
     p.add_argument("--format", metavar="FORMAT", type=report_format,
@@ -269,6 +306,18 @@ def parser() -> Parser:
     c.add_argument("--no-mask", action="store_true",
                    help="keep names, phone numbers, e-mails and citizen IDs (internal use only)")
     c.set_defaults(func=_compile)
+
+    e = sub.add_parser("export", help="processed tables → a Data Package, an SPSS or a Stata file for research")
+    e.add_argument("--to", required=True, choices=list(_EXPORT_TARGETS),
+                   help="datapackage: every table as CSV with datapackage.json (Frictionless, schemas, codes, "
+                        "keys); spss or stata: one analysis file, a line per tambon × round, labelled")
+    e.add_argument("out", metavar="OUT", help="the folder (datapackage), the .sav (spss) or the .dta (stata) to write")
+    e.add_argument("--processed", type=processed_folder, help="processed folder (default: data/processed)")
+    e.add_argument("--lang", choices=["th", "en"], default="th",
+                   help="the SPSS/Stata variable and value labels: th (default) or en (the Data Package has both)")
+    e.add_argument("--no-mask", action="store_true",
+                   help="keep names, phone numbers, e-mails and citizen IDs in the texts (internal use only)")
+    e.set_defaults(func=_export)
 
     z = sub.add_parser("bundle", help="pack the report site into a zip to share (personal data masked)")
     z.add_argument("--reports", type=folder_to_read, help="the report site (default: reports/)")

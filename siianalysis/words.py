@@ -4,12 +4,13 @@ Every sentence, heading, label and message a reader sees lives in that YAML in
 both languages; code asks for it by a dotted key (``t("tambon.header.title",
 lang, tambon=…)``). This is the one loader, used by every layer (analysis
 figures, report sections, the workshop files, the report index), with the few
-helpers that turn a code or a date into those words (``problem_text``,
-``display_date``).
+helpers that turn a code, a location or a date into those words (``problem_text``,
+``problem_sentence``, ``location_text``, ``display_date``).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -77,6 +78,65 @@ def problem_text(code: str, lang: str = "th") -> str:
         return t(f"problem_codes.{code}", lang)
     except KeyError:
         return t("problem_codes.other", lang)
+
+
+def problem_sentence(code: str, lang: str = "th", **fields: Any) -> str:
+    """A reader's sentence for one problem: what was found there (``problem_facts.<code>``,
+    filled from ``fields``: the value written, the table, the file used …) followed by
+    what the code means and what to do (``problem_text``), on a line of its own. The facts are left out when
+    the code has none or ``fields`` lacks one they name, so a sentence is never half filled."""
+    general = problem_text(code, lang)
+    try:
+        fact = t(f"problem_facts.{code}", lang)
+    except KeyError:
+        return general
+    try:
+        return f"{fact.format(**fields)}\n{general}"
+    except (KeyError, IndexError):
+        return general
+
+
+# The shapes of a problem's location (readers/grid.py ``Grid.ref``, parse/split.py), whole
+# string first, each with its words in ``problem_locations``; a shape not here is a sheet's name.
+_LOCATIONS = tuple((key, re.compile(pattern)) for key, pattern in (
+    ("whole_file", r"whole file"),
+    ("table_cell", r"table (?P<table>\d+), row (?P<row>\d+), cell (?P<cell>\d+)"),
+    ("table_row", r"table (?P<table>\d+), row (?P<row>\d+)"),
+    ("table", r"table (?P<table>\d+)"),
+    ("paragraph", r"text (?P<text>\d+), paragraph (?P<paragraph>\d+)"),
+    ("text", r"text (?P<text>\d+)"),
+    ("header_paragraph", r"header, paragraph (?P<paragraph>\d+)"),
+    ("header", r"header"),
+    ("line_column", r"line (?P<line>\d+), column (?P<column>\d+)"),
+    ("line", r"line (?P<line>\d+)"),
+    ("sheet_cell", r"(?P<sheet>.+)!(?P<cell>[A-Z]{1,3}\d+)"),
+    ("sheet_row", r"(?P<sheet>.+)!row (?P<row>\d+)"),
+    ("sheet_rows", r"(?P<sheet>.+)!(?P<first>\d+):(?P<last>\d+)"),
+))
+_LOCATION_PARTS = re.compile(r"(, | – )")  # a worksheet over several sheets: "A, B" or "A – D"
+
+
+def _one_location(location: str, lang: str) -> str | None:
+    for key, pattern in _LOCATIONS:
+        if m := pattern.fullmatch(location):
+            return t(f"problem_locations.{key}", lang, **m.groupdict())
+    return None
+
+
+def location_text(location: str, lang: str = "th") -> str:
+    """Where a problem is, in a reader's words: "Sheet1!B3" → "แผ่นงาน Sheet1 เซลล์ B3",
+    "whole file" → "ทั้งไฟล์", "table 2, row 3" → "ตารางที่ 2 ในเอกสาร แถวที่ 3"; a sheet's
+    name alone → "แผ่นงาน …"; several parts each in turn."""
+    check_lang(lang)
+    location = str(location or "").strip()
+    if not location:
+        return t("problem_locations.unknown", lang)
+    whole = _one_location(location, lang)
+    if whole is not None:
+        return whole
+    pieces = _LOCATION_PARTS.split(location)
+    return "".join(piece if i % 2 else (_one_location(piece, lang) or t("problem_locations.sheet", lang, sheet=piece))
+                   for i, piece in enumerate(pieces))
 
 
 def display_date(iso: str, lang: str = "th") -> str:

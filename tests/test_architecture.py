@@ -67,6 +67,9 @@ LAYER_OF = {
     "siianalysis.analysis": "analysis",
     "siianalysis.sections": "sections",
     "siianalysis.workshop": "workshop",
+    # research exports (Data Package, SPSS, Stata): files that go out to people, from the
+    # analysis and masked by the workshop's privacy rules
+    "siianalysis.exports": "workshop",
     "siianalysis.report": "report",
     "siianalysis.sample": "sample",
 }

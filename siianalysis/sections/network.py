@@ -33,7 +33,13 @@ from siianalysis.analysis.network import (
     tambons_by_province,
 )
 from siianalysis.analysis.places import current_tambons, short_name
-from siianalysis.analysis.quality import error_problems, problem_counts, resolution_problems, unresolved_tambons
+from siianalysis.analysis.quality import (
+    error_problems,
+    problem_counts,
+    reader_problems,
+    resolution_problems,
+    unresolved_tambons,
+)
 from siianalysis.analysis.scores import SCORED_TABLES, tambon_scores
 from siianalysis.analysis.typology import sii_typology, type_order
 from siianalysis.words import check_lang, problem_text, t
@@ -56,6 +62,7 @@ from .html import (
     tag,
     tambon_href,
 )
+from .problems import problems_table, staff_note, staff_problems
 
 SECTIONS = ("title", "overview", "outcome_shares", "score_distributions", "data_dropoff", "typology",
             "model_tambons", "themes_terms", "expert_review", "quality_summary", "report_links")
@@ -249,6 +256,7 @@ def themes_terms(ds: Dataset, lang: str = "th", n_terms: int = TERMS_TOP) -> Sec
         table(columns, rows, num_cols=(1, 2, 3)),
         heading(t(f"{k}.terms_title", lang), 3),
         table(term_cols, term_rows, num_cols=(0,)),
+        staff_note(note(t(f"{k}.staff", lang)), lang, "staff_note.summary"),  # where the themes and words come from
     ], data={"themes": counts, "terms": terms})
 
 
@@ -363,7 +371,8 @@ def expert_review(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BA
 
 
 def quality_summary(ds: Dataset, lang: str = "th") -> Section:
-    """Problems by severity and code, files with errors, unresolved tambons."""
+    """Problems by severity and kind, files with errors, unresolved tambons, in a reader's
+    words (``sections.problems``); the problem codes and messages in notes for staff."""
     check_lang(lang)
     k = "network.quality_summary"
     qn = "tambon.quality_notes"
@@ -374,32 +383,34 @@ def quality_summary(ds: Dataset, lang: str = "th") -> Section:
         parts.append(tag("p", tag("strong", t(f"{qn}.none", lang))))
     else:
         parts.append(table(
-            [t(f"{qn}.severity", lang), t(f"{k}.kind", lang), t(f"{qn}.meaning", lang), t("common.count", lang)],
-            [[severity_tag(r.severity, lang), r.code, problem_text(r.code, lang), r.count] for r in by_code.itertuples()]
-            + [["", "", t("common.total", lang), len(p)]],
-            num_cols=(3,), total_rows=[len(by_code)]))
+            [t(f"{qn}.severity", lang), t(f"{qn}.meaning", lang), t("common.count", lang)],
+            [[severity_tag(r.severity, lang), problem_text(r.code, lang), r.count] for r in by_code.itertuples()]
+            + [["", t("common.total", lang), len(p)]],
+            num_cols=(2,), total_rows=[len(by_code)]))
+        parts.append(staff_note(table([t("problem_staff.code", lang), t("common.count", lang)],
+                                      [[r.code, r.count] for r in by_code.itertuples()], num_cols=(1,)), lang))
 
     parts.append(heading(t(f"{k}.error_files", lang), 3))
     errors = error_problems(ds)
     if errors.empty:
         parts.append(note(t(f"{k}.no_error_files", lang), "sii-muted"))
     else:
-        parts.append(table([t(f"{qn}.file", lang), t(f"{qn}.meaning", lang), t(f"{qn}.detail", lang)],
-                           [[r.source_file, problem_text(r.code, lang), f"{r.code}: {r.message}"]
-                            for r in errors.itertuples()]))
+        parts.append(problems_table(ds, errors, lang, columns=("file", "where", "sentence")))
 
     parts.append(heading(t(f"{k}.unresolved", lang), 3))
     unresolved = unresolved_tambons(ds)
     if unresolved.empty:
         parts.append(note(t(f"{k}.no_unresolved", lang), "sii-muted"))
     else:
-        rows = []
+        rows, why_all = [], []
         for r in unresolved.to_dict("records"):
             why = resolution_problems(p[p["tambon_id"] == r["tambon_id"]])
-            reason = "\n".join(f"{problem_text(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True))
+            why_all.append(why)
+            reason = "\n".join(reader_problems(ds, why, lang)["sentence"])
             rows.append([r["tambon_id"], short_name(ds, r, lang), r["source_file"], reason or t("common.none", lang)])
         parts.append(table([t("common.code", lang), t("common.place", lang), t(f"{qn}.file", lang),
                             t(f"{k}.reason", lang)], rows))
+        parts.append(staff_problems(pd.concat(why_all, ignore_index=True), lang))
     return Section(k, t(f"{k}.title", lang), parts, data={"by_code": by_code, "errors": errors,
                                                            "unresolved": unresolved})
 

@@ -39,11 +39,11 @@ from .html import (
     num,
     pct,
     ratio,
-    severity_tag,
     table,
     tag,
     tambon_href,
 )
+from .problems import problems_table
 
 SECTIONS = ("header", "scorecard", "heatmaps", "sii_profile", "strengths_gaps", "team_words",
             "experts", "summary_table", "quality_notes")
@@ -334,7 +334,8 @@ def summary_table(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
 
 
 def quality_notes(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
-    """Problems logged for this tambon and its superseded files, in plain words."""
+    """Problems logged for this tambon and its superseded files, in a reader's words (where,
+    and what it means: ``sections.problems``); codes and messages in a note for staff."""
     check_lang(lang)
     row = _row(ds, tambon_id)
     k = "tambon.quality_notes"
@@ -344,8 +345,5 @@ def quality_notes(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
         parts.append(tag("p", tag("strong", t(f"{k}.none", lang))))
     else:
         problems = problems.sort_values(["severity", "source_file", "location"], kind="stable")
-        columns = [t(f"{k}.{c}", lang) for c in ("severity", "file", "location", "meaning", "detail")]
-        parts.append(table(columns, [
-            [severity_tag(p.severity, lang), p.source_file, p.location, problem_text(p.code, lang),
-             f"{p.code}: {p.message}"] for p in problems.itertuples()]))
+        parts.append(problems_table(ds, problems, lang))
     return Section(k, t(f"{k}.title", lang), parts, data={"problems": problems})
