@@ -155,7 +155,12 @@ def _compile(args: argparse.Namespace) -> int:
     from siianalysis.workshop.compile import compile_main
 
     processed = Path(args.processed) if args.processed else config.processed_dir()
-    return compile_main(processed, Path(args.out), lang=args.lang, html_dir=args.html_dir, mask=not args.no_mask)
+    code = compile_main(processed, Path(args.out), lang=args.lang, html_dir=args.html_dir, mask=not args.no_mask)
+    if code == 0 and args.html_dir is not None:
+        from siianalysis.report.batch.index import link_compiled
+
+        link_compiled(args.html_dir)  # a site's index written before the pages now links them
+    return code
 
 
 def _bundle(args: argparse.Namespace) -> int:

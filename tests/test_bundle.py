@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from siianalysis.workshop.bundle import bundle_main, bundle_site
+from siianalysis.workshop.bundle import TOP_FOLDER, bundle_main, bundle_site
 
 
 def valid_id(first12: str) -> str:
@@ -91,15 +91,16 @@ def test_bundle_entries_masking_and_links(site: Path, tmp_path: Path):
     assert result.warnings == [] and result.broken_links == {}
 
     with zipfile.ZipFile(out) as zf:
-        names = zf.namelist()
-        assert names == SITE_ENTRIES  # sorted, relative to the site root, no notebook, no dotfile
+        # sorted, relative to the site root, under one top folder, no notebook, no dotfile
+        assert zf.namelist() == [f"{TOP_FOLDER}/{e}" for e in SITE_ENTRIES]
+        names = [n.removeprefix(f"{TOP_FOLDER}/") for n in zf.namelist()]
         for info in zf.infolist():
             assert info.date_time == (2020, 10, 27, 0, 0, 0)
             assert info.compress_type == zipfile.ZIP_DEFLATED
             assert (info.external_attr >> 16) & 0o777 == 0o644
-        pages = {n: zf.read(n).decode("utf-8") for n in names if n.endswith(".html")}
-        assert zf.read("compiled/logo.png") == (site / "compiled/logo.png").read_bytes()
-        assert zf.read("compiled/site.css") == (site / "compiled/site.css").read_bytes()
+        pages = {n: zf.read(f"{TOP_FOLDER}/{n}").decode("utf-8") for n in names if n.endswith(".html")}
+        assert zf.read(f"{TOP_FOLDER}/compiled/logo.png") == (site / "compiled/logo.png").read_bytes()
+        assert zf.read(f"{TOP_FOLDER}/compiled/site.css") == (site / "compiled/site.css").read_bytes()
 
     for name, text in pages.items():
         assert "081-234-5678" not in text.split("</style>")[1]
@@ -128,6 +129,8 @@ def test_bundle_unzips_to_a_working_site(site: Path, tmp_path: Path):
     dest = tmp_path / "unzipped"
     with zipfile.ZipFile(out) as zf:
         zf.extractall(dest)
+    assert [p.name for p in dest.iterdir()] == [TOP_FOLDER]  # one folder of its own
+    dest = dest / TOP_FOLDER
     index = (dest / "index.html").read_text(encoding="utf-8")
     for link in re.findall(r'href="([^"#:]+)"', index):
         assert (dest / link).is_file(), link
@@ -150,9 +153,9 @@ def test_bundle_without_masking_keeps_the_originals(site: Path, tmp_path: Path):
     assert not result.masked and not result.masked_by_file
     assert "nothing" in result.summary()
     with zipfile.ZipFile(out) as zf:
-        assert zf.namelist() == SITE_ENTRIES
-        for name in zf.namelist():
-            assert zf.read(name) == (site / name).read_bytes()
+        assert zf.namelist() == [f"{TOP_FOLDER}/{e}" for e in SITE_ENTRIES]
+        for name in SITE_ENTRIES:
+            assert zf.read(f"{TOP_FOLDER}/{name}") == (site / name).read_bytes()
 
 
 def test_notebooks_only_unmasked(site: Path, tmp_path: Path):
@@ -164,6 +167,7 @@ def test_notebooks_only_unmasked(site: Path, tmp_path: Path):
     with zipfile.ZipFile(tmp_path / "nb.zip") as zf:
         assert ".manifest.json" not in zf.namelist()
         assert not any(n.startswith(".") or "/." in n for n in zf.namelist())
+        assert all(n.startswith(f"{TOP_FOLDER}/") for n in zf.namelist())
 
 
 def test_broken_links_are_warned(site: Path, tmp_path: Path):
@@ -198,7 +202,7 @@ def test_undecodable_bytes_survive(site: Path, tmp_path: Path):
     page.write_bytes(page.read_bytes().replace(b"</h1>", b"\xff\xfe</h1>"))
     bundle_site(site, tmp_path / "site.zip")
     with zipfile.ZipFile(tmp_path / "site.zip") as zf:
-        data = zf.read("tambon/500707.html")
+        data = zf.read(f"{TOP_FOLDER}/tambon/500707.html")
     assert b"\xff\xfe</h1>" in data and b"0xx-xxx-xx78" in data
 
 

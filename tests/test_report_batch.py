@@ -243,9 +243,13 @@ def test_index_links_every_report_and_escapes_names(first_build):
     assert set(hrefs) == {"network.html", f"tambon/{CM}.html", f"tambon/{LEADING_ZERO}.html",
                           f"tambon/{UNRESOLVED}.html"}
     assert all((out / h).is_file() for h in hrefs)
-    # provinces in code order, unresolved last
-    assert page.index("(01)") < page.index("(50)") < page.index("ไม่ทราบจังหวัด / unresolved")
-    assert "สันทรายหลวง" in page and "2020-10-27" in page
+    # provinces as the network report groups them (Thai order), each heading with its count
+    assert page.index("จังหวัดเชียงใหม่ (1 ตำบล)") < page.index("ไม่ทราบจังหวัด (1 ตำบล)")
+    assert "(50)" not in page  # the province code is no count
+    assert "สันทรายหลวง" in page and "27 ตุลาคม 2563" in page and "2020-10-27" not in page  # a Thai date
+    # the build log is for staff, collapsed at the bottom
+    staff = page.index('<details class="staff"')
+    assert page.index("สร้างใหม่") > staff and page.index("รายงานรายตำบล") < staff
 
 
 @pytest.mark.slow
@@ -401,4 +405,4 @@ def test_index_escapes_error_text_and_speaks_english(tmp_path):
     assert '<html lang="en">' in page and "San Sai Luang (สันทรายหลวง)" in page
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<script" not in page and "failed at cell 3 (In [3])" in page
-    assert "Unresolved / ไม่ทราบจังหวัด" in page
+    assert "Province unknown (1 tambons)" in page and "2020-10-27" in page

@@ -6,6 +6,13 @@ other page, style sheet or image under the site root (``.html .htm .css .png
 .jpg .jpeg .gif .svg .webp .ico``, e.g. a ``compiled/`` folder), with paths
 relative to the root, so the pages' relative links keep working once unzipped.
 
+Every entry sits under one top folder, ``reports/`` (``TOP_FOLDER``): the zip unpacks
+into a folder of its own, never spilling pages into the folder it is unpacked in, and
+that folder has the name the review workbook's links expect
+(``workshop.review.sheet``: ``reports/tambon/<id>.html``, relative to the workbook), so
+the workbook's links open the reports when the zip is unpacked beside it, as they do
+beside the project's own ``reports/``.
+
 Left out: the executed notebooks (``.ipynb``: they hold the worksheet data
 unmasked, and code), every dotfile and dot-folder (``.manifest.json``,
 ``.ipynb_checkpoints``), symbolic links, and files of any other type (listed
@@ -46,7 +53,7 @@ from urllib.parse import unquote, urlsplit
 from siianalysis._zipfreeze import FIXED_DATETIME
 from siianalysis.workshop.privacy import KINDS, mask_html
 
-__all__ = ["BundleResult", "bundle_site", "bundle_main", "SITE_SUFFIXES", "PAGE_SUFFIXES"]
+__all__ = ["BundleResult", "bundle_site", "bundle_main", "SITE_SUFFIXES", "PAGE_SUFFIXES", "TOP_FOLDER"]
 
 SITE_SUFFIXES = frozenset({".html", ".htm", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico"})
 PAGE_SUFFIXES = frozenset({".html", ".htm", ".svg"})  # masked, and their links checked
@@ -54,6 +61,7 @@ NOTEBOOK_SUFFIX = ".ipynb"
 ZIP_DATE_TIME = FIXED_DATETIME.timetuple()[:6]
 FILE_MODE = 0o100644
 MAX_WARNINGS_SHOWN = 20
+TOP_FOLDER = "reports"  # the one folder the zip unpacks into; the review workbook's links start with it
 
 
 @dataclass
@@ -63,7 +71,8 @@ class BundleResult:
     Attributes:
         out_zip: the zip written.
         reports_dir: the site root it was made from.
-        files: the entries written (paths relative to the site root), sorted.
+        files: the files written (paths relative to the site root, each zipped under
+            ``TOP_FOLDER/``), sorted.
         mask: whether the pages were masked.
         masked: items masked per kind over the whole bundle (``citizen_id``, ``phone``, ``email``, ``name``).
         masked_by_file: the same per entry, for entries where anything was masked.
@@ -93,7 +102,8 @@ class BundleResult:
 
     def summary(self) -> str:
         size = self.out_zip.stat().st_size if self.out_zip.exists() else 0
-        lines = [f"bundle: {self.out_zip} ({self.n_files} files, {size / 1024:.0f} KiB) from {self.reports_dir}"]
+        lines = [f"bundle: {self.out_zip} ({self.n_files} files in {TOP_FOLDER}/, {size / 1024:.0f} KiB) "
+                 f"from {self.reports_dir}"]
         if self.mask:
             kinds = ", ".join(f"{self.masked.get(k, 0)} {k.replace('_', ' ')}" for k in KINDS)
             lines.append(f"masked: {kinds} in {len(self.masked_by_file)} files")
@@ -256,7 +266,7 @@ def bundle_site(reports_dir: str | Path, out_zip: str | Path, *, mask: bool = Tr
                             result.masked.update(counts)
                             result.masked_by_file[rel] = counts
                             data = masked.encode("utf-8", "surrogateescape")
-                zf.writestr(_zipinfo(rel), data, compresslevel=9)
+                zf.writestr(_zipinfo(f"{TOP_FOLDER}/{rel}"), data, compresslevel=9)
                 result.files.append(rel)
         os.replace(tmp, out)
     finally:

@@ -351,21 +351,33 @@ def index_page(ds: Dataset, lang: str = "th") -> str:
     return _page(t("compile.title", lang), join(parts, "\n"), lang)
 
 
+def _site_linked(page: str, in_site: bool, lang: str) -> str:
+    """``page`` with a link to the report site's index (``../index.html``) at its top when the
+    pages are written into a report site."""
+    if not in_site:
+        return page
+    back = tag("p", link("../index.html", t("site.nav.index", lang)), cls="sii-meta")
+    return page.replace('<div class="sii">\n', f'<div class="sii">\n{back}\n', 1)
+
+
 def write_html(ds: Dataset, out_dir: str | Path, lang: str = "th") -> list[Path]:
     """Writes ``out_dir/compiled/index.html`` and one page per tambon with a valid id;
-    returns the paths (index first). Pages of tambons no longer in the data are removed."""
+    returns the paths (index first). Pages of tambons no longer in the data are removed.
+    In a report site (``out_dir/index.html`` exists) every page links back to its index."""
     check_lang(lang)
     folder = Path(out_dir) / COMPILED_DIR
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / "index.html"]
-    written[0].write_text(index_page(ds, lang), encoding="utf-8", newline="\n")
+    in_site = (Path(out_dir) / "index.html").is_file()  # a report site: link back to its index
+    written[0].write_text(_site_linked(index_page(ds, lang), in_site, lang), encoding="utf-8", newline="\n")
     slices = tambon_slices(ds)
     for _, ids in tambon_order(ds, lang):
         for tid in ids:
             if not is_tambon_id(tid):
                 continue
             path = folder / f"{tid}.html"
-            path.write_text(tambon_page(slices[tid], tid, lang), encoding="utf-8", newline="\n")
+            path.write_text(_site_linked(tambon_page(slices[tid], tid, lang), in_site, lang), encoding="utf-8",
+                            newline="\n")
             written.append(path)
     keep = {p.name for p in written}
     for old in folder.glob("*.html"):

@@ -1,43 +1,62 @@
-"""``index.html``: one page linking the network report and every tambon report.
+"""``index.html``: the site's front page, linking the network report, every tambon report
+and the compiled pages; and the way around the other pages (``frame``).
 
-Tambons are grouped by province (Thai name, in province-code order; tambons not
-matched to the DOPA register in a last "unresolved" group), each with its name,
-amphoe, id, worksheet date and the report's status (rendered, skipped because
-unchanged, failed with the failing cell and error, ...). Its words are
-``site.index`` in ``report_text.yaml``; its look is ``index.css`` beside this module.
+What a reader sees: the network report, the compilation of plans and suggestions
+(``compiled/index.html``, when ``siianalysis compile --html-dir`` wrote it into the site),
+and the tambon reports under their provinces, grouped exactly as the network report groups
+them (``analysis.network.tambons_by_province``, so a tambon not matched to the DOPA
+register sits where the network report counts it, marked as such); each province heading
+says how many tambons it holds; each tambon its name, amphoe and worksheet date (a Thai
+date on the Thai index, ``words.display_date``). A report that does not exist is named,
+not linked. What staff need (the build's counts, failures with their cell and error,
+statuses, reports set aside) sits in one collapsed block at the bottom marked for staff.
+Its words are ``site.index`` in ``report_text.yaml``; its look is ``index.css`` beside this
+module (fits a 390 px phone: the tables become lines; Thai names are never broken inside
+a word).
 
 Every piece of text from the data or from an error is untrusted (a team can type
 ``<script>`` into a worksheet) and goes through the reports' one escaper
 (``sections.html``). Links are built from the tambon id only, after checking it is
-a well-formed id, never from names. The page is self-contained: inline CSS, no
-scripts, no external resource.
+a well-formed id, never from names, and only to files that exist. The page is
+self-contained: inline CSS, no scripts, no external resource.
+
+``write_index`` also frames the batch's pages (``frame.frame_pages``: links back to this
+page and to the network report, a table of contents). The compiled pages' section sits
+between markers, so ``link_compiled`` can renew it in an index written before them.
 
 Reports set aside because their tambon left the data (``batch.build``: kept under
-``.removed/<date>/``) are listed in a section of their own, with where each was kept,
-until that folder is deleted.
+``.removed/<date>/``) are listed in the staff block, with where each was kept, until
+that folder is deleted.
 
 The page carries no build time: the same reports give the same bytes, and so the
-same bundle. When ``SOURCE_DATE_EPOCH`` is set (reproducible-builds.org), the page
-says that date, in UTC.
+same bundle. When ``SOURCE_DATE_EPOCH`` is set (reproducible-builds.org), the staff
+block says that date, in UTC.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from siianalysis.analysis.dataset import Dataset
+from siianalysis.analysis.network import tambons_by_province
+from siianalysis.report.batch.frame import frame_pages
 from siianalysis.report.batch.plan import NETWORK_KEY, tambon_key, valid_tambon_id
 from siianalysis.report.render import RenderResult
-from siianalysis.report.storage import Storage
+from siianalysis.report.storage import Storage, write_atomic
 from siianalysis.sections.html import Markup, join, link, tag
-from siianalysis.words import t, texts
+from siianalysis.words import display_date, t, texts
 
-UNRESOLVED = "~unresolved"  # sorts after every two-digit province code
 STATUSES = ("rendered", "skipped", "failed", "previous", "stale", "missing")
+COMPILED_INDEX = "compiled/index.html"
+_COMPILED_START, _COMPILED_END = "<!-- siianalysis:compiled -->", "<!-- /siianalysis:compiled -->"
+_COMPILED = re.compile(re.escape(_COMPILED_START) + r".*?" + re.escape(_COMPILED_END), re.S)
+_LANG = re.compile(r'<html lang="(th|en)">')
 
 
 @cache
@@ -91,43 +110,111 @@ def build_stamp() -> str | None:
 
 
 def _set_aside(removed: Sequence[tuple[str, str, str]], lang: str) -> list[str]:
-    """The section listing reports set aside: ``removed`` holds (tambon id, date, kept at)."""
+    """The staff's list of reports set aside: ``removed`` holds (tambon id, date, kept at)."""
     if not removed:
         return []
     words = texts("site.index.removed", lang)
     head = join(tag("th", words[c]) for c in ("id", "date", "kept"))
     rows = [tag("tr", join([tag("td", _verbatim(tid), cls="id"), tag("td", _verbatim(day), cls="date"),
                             tag("td", _verbatim(kept), cls="id")])) for tid, day, kept in removed]
-    return [tag("h2", words["title"], id="removed"), tag("p", words["explain"]),
-            f"<table><thead><tr>{head}</tr></thead><tbody>", *rows, "</tbody></table>"]
+    return [tag("h3", words["title"], id="removed"), tag("p", words["explain"]),
+            f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>', *rows, "</tbody></table></div>"]
 
 
 def _name(row: Mapping, field: str, lang: str) -> str:
-    th = str(row.get(f"{field}_th") or "")
-    en = str(row.get(f"{field}_en") or "")
+    th = str(_shown(row.get(f"{field}_th")) or "")
+    en = str(_shown(row.get(f"{field}_en")) or "")
     if lang == "en" and en:
         return f"{en} ({th})" if th else en
     return th or en
 
 
-def _groups(tambons, lang: str) -> list[tuple[str, str, list[dict]]]:
-    """``[(sort_key, heading, rows)]``: provinces in code order, unresolved last."""
-    groups: dict[str, tuple[str, list[dict]]] = {}
-    for row in tambons.to_dict("records"):
-        code = str(row.get("province_code") or "")
-        resolved = bool(row.get("resolved")) and code not in ("", "nan", "None")
-        if resolved:
-            key = code
-            heading = t("site.index.province_heading", lang, name=_name(row, "province", lang) or code, code=code)
-        else:
-            key, heading = UNRESOLVED, t("site.index.unresolved", lang)
-        groups.setdefault(key, (heading, []))[1].append(row)
+def _groups(tambons, lang: str) -> list[tuple[str, list[dict]]]:
+    """``[(heading, rows)]``: the tambons under their provinces, as the network report groups
+    and orders them (``tambons_by_province``), each heading with its count."""
+    if tambons is None or len(tambons) == 0 or "tambon_id" not in tambons.columns:
+        return []
+    ds = Dataset.from_frames(tambons)
+    unknown = t("common.unknown_province", lang)
     out = []
-    for key in sorted(groups):
-        heading, rows = groups[key]
-        rows.sort(key=lambda r: (str(r.get("amphoe_code") or ""), str(r.get("tambon_th") or ""), str(r["tambon_id"])))
-        out.append((key, heading, rows))
+    for province, members in tambons_by_province(ds, lang):
+        n = len(members)
+        if province == unknown:
+            heading = t("site.index.unknown_province_heading", lang, n=n)
+        else:
+            heading = t("site.index.province_count", lang, name=province, n=n)
+        out.append((heading, members))
     return out
+
+
+def _compiled_section(storage: Storage, lang: str) -> str:
+    """The compiled pages' section between its markers: a link when ``compiled/index.html``
+    is in the site, else nothing (the markers alone)."""
+    body = ""
+    if storage.exists(COMPILED_INDEX):
+        words = texts("site.index", lang)
+        body = join([tag("h2", link(COMPILED_INDEX, words["compiled"]), id="compiled"),
+                     tag("p", words["compiled_explain"], cls="lead")], "\n")
+    return f"{_COMPILED_START}{body}{_COMPILED_END}"
+
+
+def _tambon_rows(rows: list[dict], results: Mapping[str, RenderResult], storage: Storage, words: dict[str, str],
+                 lang: str) -> list[Markup]:
+    out = []
+    for row in rows:
+        tid = str(row["tambon_id"])
+        result = results.get(tambon_key(tid))
+        # Links only for well-formed ids, only to files that exist, never to a failed run's page.
+        href = _href(result, storage) if valid_tambon_id(tid) else None
+        name = _verbatim(_name(row, "tambon", lang) or tid)
+        if href and result and result.status != "failed":
+            name_cell = link(href, name)
+        else:
+            name_cell = name + " " + tag("span", words["no_report"], cls="muted")
+        if not bool(row.get("resolved")):
+            name_cell += " " + tag("span", words["unresolved_note"], cls="muted")
+        cells = [
+            tag("td", name_cell, cls="name"),
+            tag("td", _verbatim(_name(row, "amphoe", lang)), cls="place"),
+            tag("td", display_date(str(_shown(row.get("worksheet_date")) or ""), lang), cls="date"),
+        ]
+        out.append(tag("tr", join(cells)))
+    return out
+
+
+def _staff(groups: list[tuple[str, list[dict]]], results: Mapping[str, RenderResult], storage: Storage,
+           words: dict[str, str], status_names: dict[str, str], removed: Sequence[tuple[str, str, str]],
+           lang: str) -> list[str]:
+    """The collapsed block for staff: the build's counts and stamp, every report's status with
+    its failure, the reports set aside."""
+    counts = {s: sum(1 for r in results.values() if r.status == s) for s in ("rendered", "skipped", "failed")}
+    built = build_stamp()
+    meta = t("site.index.summary", lang, **counts) + (f" · {words['generated']} {built}" if built else "")
+    head = join(tag("th", words[c]) for c in ("tambon", "id", "status"))
+    rows = []
+    net = results.get(NETWORK_KEY)
+    if net is not None:
+        rows.append(tag("tr", join([tag("td", words["network"]), tag("td", ""),
+                                    tag("td", _status_cell(net, _href(net, storage), words, status_names))])))
+    for _, members in groups:
+        for row in members:
+            tid = str(row["tambon_id"])
+            result = results.get(tambon_key(tid))
+            href = _href(result, storage) if valid_tambon_id(tid) else None
+            rows.append(tag("tr", join([tag("td", _verbatim(_name(row, "tambon", lang) or tid)),
+                                        tag("td", _verbatim(tid), cls="id"),
+                                        tag("td", _status_cell(result, href, words, status_names))])))
+    return [
+        '<details class="staff" id="staff">',
+        tag("summary", words["staff"]),
+        tag("p", words["staff_explain"], cls="meta"),
+        tag("p", meta, cls="meta"),
+        f'<div class="scroll"><table class="status-table"><thead><tr>{head}</tr></thead><tbody>',
+        *rows,
+        "</tbody></table></div>",
+        *_set_aside(removed, lang),
+        "</details>",
+    ]
 
 
 def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th",
@@ -142,15 +229,14 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
         lang: ``"th"`` (Thai words) or ``"en"``.
         storage: the ``storage.Storage`` of ``out_dir`` if the caller has one (it may know the
             folder's listing already).
-        removed: reports set aside, as (tambon id, date, where it is kept), listed last.
+        removed: reports set aside, as (tambon id, date, where it is kept), in the staff block.
     """
     storage = storage or Storage(out_dir)
     lang = "en" if lang == "en" else "th"
     words = texts("site.index", lang)
     status_names = {s: t(f"site.index.status_names.{s}", lang) for s in STATUSES}
-    counts = {s: sum(1 for r in results.values() if r.status == s) for s in ("rendered", "skipped", "failed")}
-    built = build_stamp()
-    meta = t("site.index.summary", lang, **counts) + (f" · {words['generated']} {built}" if built else "")
+    groups = _groups(tambons, lang)
+    n_tambons = sum(len(m) for _, m in groups)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}">',
@@ -161,48 +247,53 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
         f"<style>\n{stylesheet()}</style>",
         "</head>",
         "<body>",
+        "<main>",
         tag("h1", words["title"]),
-        tag("p", meta, cls="meta"),
+        tag("p", t("site.index.lead", lang, n=n_tambons, provinces=len(groups)), cls="lead"),
     ]
     net = results.get(NETWORK_KEY)
     if net is not None:
-        href = _href(net, storage)
+        href = _href(net, storage) if net.status != "failed" else None
         parts.append(tag("h2", link(href, words["network"]) if href else words["network"], id="network"))
-        parts.append(tag("p", _status_cell(net, href, words, status_names)))
-    parts.append(tag("h2", words["tambons"], id="tambons"))
-    groups = _groups(tambons, lang)
+        parts.append(tag("p", words["network_explain"] if href else words["no_report"], cls="lead"))
+    parts.append(_compiled_section(storage, lang))
+    parts.append(tag("h2", f"{words['tambons']} ({n_tambons})", id="tambons"))
     if not groups:
         parts.append(tag("p", words["none"]))
-    head = join(tag("th", words[c]) for c in ("tambon", "amphoe", "id", "date", "status"))
-    for key, heading, rows in groups:
-        parts.append(tag("h3", _verbatim(heading), id=f"province-{key.strip('~')}"))
-        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
-        for row in rows:
-            tid = str(row["tambon_id"])
-            result = results.get(tambon_key(tid))
-            # Links only for well-formed ids, and only to files that exist.
-            href = _href(result, storage) if valid_tambon_id(tid) else None
-            name = _verbatim(_name(row, "tambon", lang) or tid)
-            linked = href and result and result.status != "failed"
-            cells = [
-                tag("td", link(href, name) if linked else name),
-                tag("td", _verbatim(_name(row, "amphoe", lang))),
-                tag("td", _verbatim(tid), cls="id"),
-                tag("td", _verbatim(row.get("worksheet_date")), cls="date"),
-                tag("td", _status_cell(result, href, words, status_names)),
-            ]
-            parts.append(tag("tr", join(cells)))
+    head = join(tag("th", words[c]) for c in ("tambon", "amphoe", "date"))
+    for i, (heading, rows) in enumerate(groups, start=1):
+        parts.append(tag("h3", _verbatim(heading), id=f"province-{i}"))
+        parts.append(f'<table class="tambons"><thead><tr>{head}</tr></thead><tbody>')
+        parts.extend(_tambon_rows(rows, results, storage, words, lang))
         parts.append("</tbody></table>")
-    parts += _set_aside(removed, lang)
-    parts += ["</body>", "</html>", ""]
+    parts += _staff(groups, results, storage, words, status_names, removed, lang)
+    parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
 
 
 def write_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th",
                 storage: Storage | None = None, removed: Sequence[tuple[str, str, str]] = ()) -> Path | str:
-    """Write ``out_dir/index.html`` (atomically) and return its path (or URL); arguments as
-    ``render_index``."""
+    """Frame the batch's pages (``frame.frame_pages``), then write ``out_dir/index.html``
+    (atomically) and return its path (or URL); arguments as ``render_index``."""
     storage = storage or Storage(out_dir)
+    frame_pages(storage, results.values(), lang="en" if lang == "en" else "th")
     storage.write_text("index.html", render_index(out_dir, tambons, results, lang=lang, storage=storage,
                                                   removed=removed))
     return storage.local / "index.html" if storage.is_local else storage.url("index.html")
+
+
+def link_compiled(reports_dir: Path | str) -> bool:
+    """Renew the compiled pages' section of the index in the local folder ``reports_dir`` (for
+    ``siianalysis compile --html-dir`` run after the reports); False when there is no index
+    made by this module there."""
+    path = Path(reports_dir) / "index.html"
+    if not path.is_file():
+        return False
+    page = path.read_text(encoding="utf-8")
+    lang = _LANG.search(page)
+    if lang is None or not _COMPILED.search(page):
+        return False
+    renewed = _COMPILED.sub(lambda _: _compiled_section(Storage(reports_dir), lang.group(1)), page, count=1)
+    if renewed != page:
+        write_atomic(path, renewed)
+    return True

@@ -15,9 +15,10 @@ output of ``siianalysis normalise``) and writes an .xlsx with
      network median of that coverage (``overall``: the overall outcome coverage,
      and all ticks ÷ all tick cells, as the report's scorecard), and a hyperlink
      to the tambon report ``<reports_base>/tambon/<id>.html``, relative to the
-     workbook: the workbook is meant to sit beside the ``reports/`` folder, or in
-     the bundle that holds it (pass ``reports_base="."`` when it sits *inside*
-     the reports folder);
+     workbook: the workbook is meant to sit beside the project's ``reports/``
+     folder, or beside the folder the report bundle unpacks into (also
+     ``reports/``: ``workshop.bundle.TOP_FOLDER``); pass ``reports_base="."`` when it
+     sits *inside* the reports folder;
    - four empty columns for the reviewer: name, suggestion (wide, wrapped),
      priority (a drop-down of the codebook's priority labels, other text allowed
      after a warning) and date.
@@ -416,7 +417,7 @@ def write_review_sheet(processed_dir: str | Path, out_path: str | Path, *, provi
     Args:
         processed_dir: the folder ``siianalysis normalise`` wrote (tambons, rows, ticks, texts).
         out_path: the .xlsx to write (its folder is created). Meant to sit beside the
-            ``reports/`` folder, or inside the report bundle.
+            ``reports/`` folder, or beside the folder the report bundle unpacks into.
         provinces: only these provinces (Thai or English name, "จังหวัด…"/"จ.…" too, or
             2-digit code); None for all. ``ValueError`` for a province with no tambon.
         reports_base: the reports folder relative to the workbook; links point at
