@@ -176,7 +176,9 @@ def test_strong_tambon_sentences_th(ds):
     assert got[lead("plans", "th")] == ("คน: ขยายเครือข่ายผู้นำ / ค่ายเยาวชน"
                                         "กลไก: ทบทวนธรรมนูญสุขภาพตำบล"
                                         "ข้อมูล: สำรวจข้อมูลด้วยโปรแกรม TCNAP")  # one line each
-    # no review: no expert line; no gap: no peer line; all tables sent: no "not submitted" line
+    # depth first (as the scorecard); no review: no expert line; no gap: no peer line; all tables
+    # sent: no "not submitted" line
+    assert list(got)[:2] == [lead("depth", "th"), lead("standing", "th")]
     assert set(got) == {lead(k, "th") for k in ("standing", "depth", "strongest", "no_gaps", "plans")}
 
 
@@ -245,6 +247,7 @@ def test_partial_tambon_says_what_was_not_sent(ds):
     assert f.gaps_total == 8 and not any(o.table == "data" for o in (*f.weakest, *f.strongest))
     assert f.plans == () and f.expert is None
     got = items(summ.tambon_summary(ds, PARTIAL, "th"))
+    assert list(got)[:3] == [lead("not_sent", "th"), lead("depth", "th"), lead("standing", "th")]  # said first
     assert got[lead("not_sent", "th")] == ("ตารางที่ 3 การพัฒนา “ระบบข้อมูลชุมชน” ไม่ได้ส่งมา จึงไม่นับเป็นช่องว่าง "
                                            "และคิดภาพรวมจาก 2 ตารางที่ส่ง")
     # the overall over the two pillars sent: (2/5 + 2/7) / 2 = 34.3%, rank 4 of 5
@@ -312,20 +315,22 @@ def test_a_gap_nobody_reached_has_no_peers():
 
 
 def findings(section) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", x) for x in re.findall(r"<li>(.*?)</li>", str(section), re.S)]
+    return [re.sub(r"<[^>]+>", "", x) for x in re.findall(r"<li>(.*?)</li>", str(section), re.DOTALL)]
 
 
 def test_network_summary_th(ds):
     assert findings(summ.network_summary(ds, "th")) == [
         "5 ตำบลจาก 2 จังหวัดส่งใบงาน ส่งครบทั้ง 4 ตาราง 2 ตำบล ระบุรหัสตำบลของกรมการปกครองได้ 5 ตำบล",
         "2 จาก 5 ตำบลทำเครื่องหมายผลลัพธ์ครบทุกข้อ ค่ามัธยฐานความครอบคลุมผลลัพธ์ภาพรวมของเครือข่ายคือ 95.2%",
+        # tick rates 3/17, 4/12, 20/27, 16/17, 17/17
+        "ความลึก (อัตราการทำเครื่องหมาย) ภาพรวม: มัธยฐาน 74.1% ครึ่งหนึ่งของตำบลอยู่ระหว่าง 33.3% ถึง 94.1%",
         "ผลลัพธ์ที่ตำบลทำได้น้อยที่สุด: MC7 ตอบสนองนโยบายภาคี/รัฐ ทำได้ 2 จาก 5 ตำบล (40.0%)",
         # the data steps count the 4 tambons that sent Table 3
-        "ระบบข้อมูลชุมชน: 4 จาก 4 ตำบลทำเครื่องหมายผลลัพธ์ในขั้น D1 (การสร้าง-พัฒนาทีมพัฒนาระบบข้อมูลชุมชน) "
-        "แต่ในขั้น D5 (การนำใช้ข้อมูลเพื่อการจัดการปัญหาและความต้องการของชุมชน) เหลือ 1 ตำบล "
-        "ลดลงมากที่สุดระหว่างขั้น D1 กับ D2 (4 → 0 ตำบล)",
-        "จังหวัดที่ค่ามัธยฐานความครอบคลุมต่ำกว่าเครือข่าย (95.2%) ตั้งแต่ 10 จุดขึ้นไป "
-        "(เฉพาะจังหวัดที่มีอย่างน้อย 2 ตำบล): เชียงใหม่ 34.3% (3 ตำบล)",
+        ("ระบบข้อมูลชุมชน: 4 จาก 4 ตำบลทำเครื่องหมายผลลัพธ์ในขั้น D1 (การสร้าง-พัฒนาทีมพัฒนาระบบข้อมูลชุมชน) "
+         "แต่ในขั้น D5 (การนำใช้ข้อมูลเพื่อการจัดการปัญหาและความต้องการของชุมชน) เหลือ 1 ตำบล "
+         "ลดลงมากที่สุดระหว่างขั้น D1 กับ D2 (4 → 0 ตำบล)"),
+        ("จังหวัดที่ค่ามัธยฐานความครอบคลุมต่ำกว่าเครือข่าย (95.2%) ตั้งแต่ 10 จุดขึ้นไป "
+         "(เฉพาะจังหวัดที่มีอย่างน้อย 2 ตำบล): เชียงใหม่ 34.3% (3 ตำบล)"),
         "ผู้ทรงคุณวุฒิให้ข้อเสนอแนะแล้ว 1 จาก 5 ตำบล (20.0%) ครบทุกด้าน 0 ตำบล ยังรอ 4 ตำบล",
     ]
 
@@ -334,10 +339,10 @@ def test_network_summary_en_and_without_reviews(ds):
     got = findings(summ.network_summary(ds, "en"))
     assert got[0] == ("5 tambons from 2 provinces sent worksheets; 2 sent all 4 tables and 5 were matched to "
                       "their DOPA code.")
-    assert got[2] == "The outcome the fewest tambons reached: MC7 Responds to policy, reached by 2 of 5 (40.0%)."
-    assert got[4] == ("Provinces whose median coverage is 10 or more points below the network&#x27;s "
+    assert got[3] == "The outcome the fewest tambons reached: MC7 Responds to policy, reached by 2 of 5 (40.0%)."
+    assert got[5] == ("Provinces whose median coverage is 10 or more points below the network&#x27;s "
                       "(95.2%; provinces of 2 tambons or more): Chiang Mai 34.3% (3 tambons).")
-    assert got[5] == "The experts reviewed 1 of 5 tambons (20.0%), 0 on every pillar; 4 still wait."
+    assert got[6] == "The experts reviewed 1 of 5 tambons (20.0%), 0 on every pillar; 4 still wait."
     none = findings(summ.network_summary(build(feedback=False), "th"))
     assert none[-1] == "ยังไม่มีตำบลใดได้รับข้อเสนอแนะจากผู้ทรงคุณวุฒิ"
 
@@ -350,15 +355,15 @@ def test_network_summary_ties_and_no_standout():
     f = facts.network_summary_facts(two)
     assert [o.outcome_code for o in f.weakest] == ["MC7"] and f.above == () and f.below == ()
     got = findings(summ.network_summary(two, "th"))
-    assert got[4] == ("ไม่มีจังหวัดใดที่ค่ามัธยฐานความครอบคลุมห่างจากเครือข่าย (97.6%) ตั้งแต่ 10 จุดขึ้นไป "
+    assert got[5] == ("ไม่มีจังหวัดใดที่ค่ามัธยฐานความครอบคลุมห่างจากเครือข่าย (97.6%) ตั้งแต่ 10 จุดขึ้นไป "
                       "(เฉพาะจังหวัดที่มีอย่างน้อย 2 ตำบล)")
     both = Dataset.from_frames(full.tambons[full.tambons["tambon_id"] == REVIEWED], full.rows, full.ticks, full.texts)
     f = facts.network_summary_facts(both)
     assert len(f.weakest) == 17 and all(o.reached_by == 1 and o.of == 1 for o in f.weakest)
-    assert findings(summ.network_summary(both, "en"))[2] == "Every tambon reached every outcome."
+    assert findings(summ.network_summary(both, "en"))[3] == "Every tambon reached every outcome."
     three = Dataset.from_frames(full.tambons[full.tambons["tambon_id"].isin([STRONG, WEAK])], full.rows, full.ticks,
                                 full.texts)
-    assert findings(summ.network_summary(three, "th"))[2] == (
+    assert findings(summ.network_summary(three, "th"))[3] == (
         "ผลลัพธ์ที่ตำบลทำได้น้อยที่สุด: PC2 ใช้ข้อมูลค้นหา-พัฒนาผู้นำ · PC3 เปิดพื้นที่ให้ผู้นำสร้างรูปธรรม · "
         "PC4 ชุมชนเชื่อมั่น-ยอมรับผู้นำ และอีก 11 ข้อ ทำได้ข้อละ 1 จาก 2 ตำบล (50.0%)")
 

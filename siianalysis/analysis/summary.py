@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pandas as pd
 
@@ -42,7 +43,13 @@ from siianalysis.words import t
 from . import feedback as fbk
 from .dataset import Dataset
 from .gaps import gap_peers, strengths_and_gaps
-from .network import coverage_frame, dropoff_frame, outcome_share_frame, overview_frame, score_table
+from .network import (
+    coverage_frame,
+    dropoff_frame,
+    outcome_share_frame,
+    overview_frame,
+    score_table,
+)
 from .places import short_name
 from .scores import SCORED_TABLES, scorecard_frame, tambon_scores
 from .team import present_tables
@@ -316,6 +323,10 @@ class NetworkSummary:
     all_tables: int = 0
     median: float = float("nan")  # the network's median overall outcome coverage
     at_full: int = 0  # tambons that ticked every outcome of the tables they sent
+    # depth (overall tick rate) over the network: median and quartiles (``score_table``)
+    depth_median: float = float("nan")
+    depth_q1: float = float("nan")
+    depth_q3: float = float("nan")
     weakest: tuple[OutcomeFact, ...] = ()  # the outcomes of the lowest share reached (ties all)
     data_tambons: int = 0  # tambons that sent the data table: the n of the D1–D5 steps
     first_step: DropStep | None = None
@@ -361,15 +372,17 @@ def network_summary_facts(ds: Dataset, lang: str = "th") -> NetworkSummary:
     steps = [DropStep(r.step, r.label, int(r.ticked)) for r in drop.itertuples()]
     steepest = None
     if len(steps) >= 2:
-        falls = [(a.ticked - b.ticked, i) for i, (a, b) in enumerate(zip(steps, steps[1:], strict=False))]
+        falls = [(a.ticked - b.ticked, i) for i, (a, b) in enumerate(pairwise(steps))]
         fall, i = max(falls, key=lambda x: (x[0], -x[1]))  # the first of equal falls
         steepest = (steps[i], steps[i + 1]) if fall > 0 else None
 
     above, below = _provinces(ds, lang, median)
+    depth = score_table(ds, lang, "overall_tick_rate").iloc[-1]
     cov = coverage_frame(ds, lang).iloc[-1]
     return NetworkSummary(
         tambons=n, provinces=int((overview["province"].iloc[:-1] != t("common.unknown_province", lang)).sum()), resolved=int(total["resolved"]), all_tables=int(total["all_tables"]),
-        median=median, at_full=at_full, weakest=weakest,
+        median=median, at_full=at_full, depth_median=float(depth["median"]), depth_q1=float(depth["q1"]),
+        depth_q3=float(depth["q3"]), weakest=weakest,
         data_tambons=int(drop["tambons"].iloc[0]) if len(drop) else 0, first_step=steps[0] if steps else None,
         last_step=steps[-1] if steps else None, steepest=steepest, above=above, below=below,
         reviewed=int(cov["reviewed"]), reviewed_complete=int(cov["complete"]),

@@ -173,12 +173,13 @@ def tambon_summary(ds: Dataset, tambon_id: str, lang: str = "th", peer_links: bo
     check_lang(lang)
     f = tambon_summary_facts(ds, tambon_id, lang)
     items: list[Markup] = []
+    if f.not_sent:  # first: every number below is over the tables sent
+        items.append(_item(t(f"{_K}.lead.not_sent", lang), _not_sent_text(ds, f, lang)))
     if f.standing is not None:
-        items.append(_item(t(f"{_K}.lead.standing", lang), _breadth_text(f.standing, bool(f.not_sent), lang)))
+        # depth first, as the scorecard: it tells tambons apart where breadth saturates
         if f.standing.depth is not None:
             items.append(_item(t(f"{_K}.lead.depth", lang), _depth_text(f.standing.depth, lang)))
-    if f.not_sent:
-        items.append(_item(t(f"{_K}.lead.not_sent", lang), _not_sent_text(ds, f, lang)))
+        items.append(_item(t(f"{_K}.lead.standing", lang), _breadth_text(f.standing, bool(f.not_sent), lang)))
     if f.strongest:
         items.append(_item(t(f"{_K}.lead.strongest", lang), _strongest_text(f, lang)))
     if f.standing is not None:
@@ -210,6 +211,7 @@ def network_summary(ds: Dataset, lang: str = "th") -> Section:
         items.append(t(f"{_N}.coverage", lang, n=f.tambons, provinces=f.provinces, all_tables=f.all_tables,
                        resolved=f.resolved))
         items.append(t(f"{_N}.saturation", lang, at_full=f.at_full, n=f.tambons, median=pct(f.median)))
+        items.append(t(f"{_N}.depth", lang, median=pct(f.depth_median), q1=pct(f.depth_q1), q3=pct(f.depth_q3)))
         w = f.weakest[0]
         if w.reached_by == w.of:  # the lowest share is everyone: no outcome is weaker than another
             items.append(t(f"{_N}.all_reached", lang))
