@@ -88,8 +88,11 @@ def test_network_outcome_share_numbers(ds):
     fig = network_outcome_share(ds, "mechanism", lang="en")
     ax = fig.axes[0]
     widths = [p.get_width() for p in ax.patches]
-    # MC1: T1 and T3 of 4 -> 0.5; MC3: T3 only -> 0.25; MC7: T2 and T3 -> 0.5
-    assert widths[0] == 0.5 and widths[2] == 0.25 and widths[6] == 0.5
+    # over the 3 tambons that sent the mechanism table (T4 did not: issue 11)
+    # MC1: T1 and T3 of 3; MC3: T3 only; MC7: T2 and T3
+    assert widths[0] == pytest.approx(2 / 3) and widths[2] == pytest.approx(1 / 3)
+    assert widths[6] == pytest.approx(2 / 3)
+    assert "N = 3" in ax.get_title()
 
 
 def test_row_outcome_share_values(ds):

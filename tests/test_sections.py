@@ -11,8 +11,10 @@ tables 3–4) and an unresolvable tambon whose name and text carry
 from __future__ import annotations
 
 import ast
+import base64
 import dataclasses
 import re
+import struct
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +25,8 @@ from siianalysis import words as w
 from siianalysis import config, sections
 from siianalysis.analysis import load, positions, tambon_scores
 from siianalysis.analysis import network as network_tables
+from siianalysis.analysis.scores import rank_words
+from siianalysis.analysis.team import present_tables
 from siianalysis.analysis.typology import sii_typology
 from siianalysis.sections import html as h
 from siianalysis.sections import network as net
@@ -273,18 +277,24 @@ def test_scorecard_numbers_are_the_librarys(ds):
                  f"{row[f'{t}_outcomes_reached']} / {len(CB.table(t).outcomes)}",
                  f"{row[f'{t}_rows_reported']} / {len(CB.table(t).canonical_rows)}"]
         label = str(h.esc(CB.table(t).title.text("th")))
-        line = re.search(rf"<tr><td>{re.escape(label)}</td>(.*?)</tr>", out).group(1)
+        # issue 11: two tables, depth (tick rate) then breadth (coverage), ranks instead of percentiles
+        depth_line, breadth_line = re.findall(rf"<tr><td>{re.escape(label)}</td>(.*?)</tr>", out)
+        line = depth_line + breadth_line
         for cell in cells:
             assert f">{cell}<" in line, (t, cell)
         pos = positions(scores, f"{t}_outcome_coverage").set_index("tambon_id").loc[MAE_RAEM_ID]
-        assert f">{h.pct(pos['network_median'])}<" in line and f">{h.num(pos['network_percentile'])}<" in line
-        assert f">{h.pct(pos['province_median'])}<" in line and f">{h.num(pos['province_percentile'])}<" in line
+        rank = rank_words(pos["network_rank"], pos["network_tied"], pos["network_n"], "th")
+        assert f">{h.pct(pos['network_median'])}<" in breadth_line and f">{rank}<" in breadth_line
+        deep = positions(scores, f"{t}_tick_rate").set_index("tambon_id").loc[MAE_RAEM_ID]
+        rank = rank_words(deep["province_rank"], deep["province_tied"], deep["province_n"], "th")
+        assert f">{h.pct(deep['network_median'])}<" in depth_line and f">{rank}<" in depth_line
     overall = positions(scores).set_index("tambon_id").loc[MAE_RAEM_ID]
     assert frame.loc["overall", "outcome_coverage"] == pytest.approx(row["overall_outcome_coverage"])
-    total = re.search(r'<tr class=sii-total>(.*?)</tr>', out).group(1)
+    total = re.findall(r'<tr class=sii-total>(.*?)</tr>', out)[1]  # the breadth table's
     assert w.t("common.overall", "th") in total
     for cell in (h.pct(row["overall_outcome_coverage"]), h.pct(overall["network_median"]),
-                 h.num(overall["network_percentile"]), h.num(overall["province_percentile"])):
+                 rank_words(overall["network_rank"], overall["network_tied"], overall["network_n"], "th"),
+                 rank_words(overall["province_rank"], overall["province_tied"], overall["province_n"], "th")):
         assert f">{cell}<" in total, cell
     assert frame.loc["overall", "network_n"] == len(ds.tambons)
     # the team's hand: 2 of 5 people outcomes (PC1, PC3) → 40%
@@ -300,9 +310,11 @@ def test_a_missing_table_is_said_so(ds):
     assert w.t("common.not_reported_table", "th", table=CB.table("summary").title.text("th")) in summary
 
 
-def test_figures_are_inline_png(rendered):
+def test_figures_are_inline_png(rendered, ds):
     for (tid, lang), out in rendered.items():
-        for key, n in (("tambon.heatmaps", 3), ("tambon.sii_profile", 1), ("network.overview", 1),
+        # one heatmap per scored table sent (issue 11: none for a table not sent)
+        sent = len({"people", "mechanism", "data"} & present_tables(ds, tid))
+        for key, n in (("tambon.heatmaps", sent), ("tambon.sii_profile", 1), ("network.overview", 1),
                        ("network.outcome_shares", 6), ("network.score_distributions", 2),
                        ("network.data_dropoff", 1), ("network.themes_terms", 1)):
             assert out[key].count('<img class="sii-fig" src="data:image/png;base64,') == n, (tid, lang, key)
@@ -314,7 +326,12 @@ def test_figures_are_closed():
     fig = Figure(figsize=(2, 1))
     fig.add_subplot().plot([0, 1])
     img = h.figure(fig, alt="x")
-    assert img.startswith('<img class="sii-fig" src="data:image/png;base64,') and 'width="200"' in img
+    # 200 CSS pixels wide (2 inches at FIGURE_DPI), twice that in PNG pixels; a link opens it full size
+    assert '<img class="sii-fig" src="data:image/png;base64,' in img and 'width="200"' in img
+    png = base64.b64decode(re.search(r'base64,([A-Za-z0-9+/=]+)', img).group(1))
+    assert struct.unpack(">II", png[16:24]) == (400, 200)
+    box = re.search(r'<div class="sii-figbox" id="(fig-[0-9a-f]+)"><a id="\1-x" href="#\1"><img ', img)
+    assert box and f'<a class="sii-figclose" href="#{box.group(1)}-x">' in img
     assert not fig.axes  # cleared
 
 

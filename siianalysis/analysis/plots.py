@@ -259,13 +259,14 @@ def sii_profile(ds: Dataset, tambon_id: str, lang: str = "th") -> Figure:
 
 
 def network_outcome_share(ds: Dataset, table: str, lang: str = "th") -> Figure:
-    """Horizontal bars: share of all current tambons that reached each outcome
-    of ``table`` (ticked it on at least one row), with the count."""
+    """Horizontal bars: share of the current tambons that sent ``table`` that reached
+    each of its outcomes (ticked it on at least one row), with the count; N in the
+    title is the tambons that sent the table (a table not sent is left out)."""
     ui = _ui(lang)
     _check_table(table)
     reach = outcome_reach(ds)
     reach = reach[reach["table"] == table]
-    n = ds.tambons["tambon_id"].nunique()
+    n = reach.loc[reach["submitted"], "tambon_id"].nunique()
     outcomes = ds.codebook.table(table).outcomes
     counts = reach.groupby("outcome_code")["reached"].sum()
     k = [int(counts.get(o.code, 0)) for o in outcomes]
@@ -396,14 +397,14 @@ def score_distribution(ds: Dataset, score: str = "overall_outcome_coverage", by_
 
 
 def data_steps_dropoff(ds: Dataset, lang: str = "th") -> Figure:
-    """Steps D1→D5 of the community data system: the share of all current
-    tambons that reported each step, and that reported it with at least one
-    outcome ticked, to see where teams drop off."""
+    """Steps D1→D5 of the community data system: the share of the tambons that sent
+    Table 3 (N in the title) that reported each step, and that reported it with at
+    least one outcome ticked, to see where teams drop off."""
     ui = _ui(lang)
     tb = ds.codebook.table("data")
     frame = data_steps(ds, lang)
     steps, rep, tic = list(frame["step"]), list(frame["reported_share"]), list(frame["ticked_share"])
-    n = ds.tambons["tambon_id"].nunique()
+    n = int(frame["tambons"].iloc[0]) if len(frame) else 0
 
     with matplotlib.rc_context(thai_rc()):
         fig = _figure(9, 4.8)

@@ -35,11 +35,10 @@ Per tambon × table (``table_scores``):
   ``tables`` is empty (older processed data) only the second test applies, and a
   table sent empty looks the same as a table left out.
 
-A table not sent is *not submitted*, not failed: its counts are 0 (nothing was
-reported) but its rates (``reporting_rate``, ``tick_rate``, ``outcome_coverage``)
-are missing (NaN), so it is left out of every median, rank and percentile of that
-pillar (``positions`` counts only tambons with a value) and out of the overall
-scores below. A table sent but left empty is submitted and scores 0.
+A table not sent is *not submitted*, not failed: its counts are 0 but its rates
+(``reporting_rate``, ``tick_rate``, ``outcome_coverage``) are NaN, so it is left out
+of every median, rank and percentile of that pillar (``positions`` counts only
+tambons with a value) and out of the overall scores. A table sent empty scores 0.
 
 Per pillar and overall (``pillar_scores``): a pillar is one of the three
 tables (people, mechanism, data), scored by its ``outcome_coverage`` (breadth)
@@ -53,11 +52,10 @@ and its ``tick_rate`` (depth); with S(t) the scored tables t submitted:
   overall scores are over.
 
 Breadth and depth. Outcome coverage says *whether* an outcome was reached on some
-row; it saturates (on the sample network most tambons reach every outcome of a
-pillar, so positions on it are mostly ties). The tick rate says *how many* of the
-rows the team reported reach the outcomes (per outcome: ``outcome_reach.row_share``
-= rows that ticked it ÷ rows reported in its table); it spreads tambons apart and
-the reports lead with it.
+row; it saturates (on the sample most tambons reach every outcome of a pillar, so
+positions on it are mostly ties). The tick rate says *how many* of the rows reported
+reach the outcomes (per outcome: ``outcome_reach.row_share`` = rows that ticked it ÷
+rows reported in its table); it spreads tambons apart and the reports lead with it.
 
 Per S-I-I lens (``lens_scores``): the codebook tags each outcome of the three
 tables with one or two lenses (systematization, innovation, integration);
@@ -84,9 +82,8 @@ value (a pillar not submitted) is not in the group:
   a score, B the number with a strictly lower score and E the number with an
   equal score (the tambon itself included). A tambon alone in its group is at
   50; tied tambons share one percentile; the mean percentile of a group is 50.
-  Where most tambons tie (a score at 100% with the median at 100%), the
-  percentile reads low ("66" for a tambon at the top), so the reports show the
-  rank instead.
+  Where most tambons tie (at 100% with the median at 100%) it reads low ("66"
+  for a tambon at the top), so the reports show the rank instead.
 
 Province (``province_key``): a tambon is compared within the province it is in:
 its 2-digit province code, or, when it has none, its folded Thai province name.
@@ -102,9 +99,15 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from siianalysis.text import fold
-
 from .dataset import Dataset
+from .standing import (  # noqa: F401
+    competition_rank,
+    percentile_rank,
+    position,
+    positions,
+    province_key,
+    rank_words,
+)
 
 SCORED_TABLES = ("people", "mechanism", "data")
 IDENTITY = ("tambon_id", "tambon_th", "amphoe_th", "province_th", "province_code", "resolved")
@@ -381,95 +384,6 @@ def _compute_tambon_scores(ds: Dataset) -> pd.DataFrame:
     return out
 
 
-def percentile_rank(values: pd.Series) -> pd.Series:
-    """Mid-rank percentile of each value among ``values``:
-    100 × (B + E/2) / N (B strictly lower, E equal incl. itself, N non-missing).
-    Missing values get NaN and are not counted in N."""
-    v = pd.to_numeric(values, errors="coerce").astype(float).round(12)  # float noise must not break ties
-    n = v.notna().sum()
-    below = v.rank(method="min") - 1  # B
-    below_or_equal = v.rank(method="max")  # B + E
-    return 100.0 * (below + below_or_equal) / 2.0 / n
-
-
-def competition_rank(values: pd.Series) -> pd.DataFrame:
-    """Competition ranks of ``values``, highest first ("1224" ranking), one line per value:
-    ``rank`` = 1 + the number strictly higher, ``tied`` = the number equal (itself
-    included), ``at_or_above`` = the number ≥ it, ``n`` = values present. Missing
-    values get missing ranks and are not counted."""
-    v = pd.to_numeric(values, errors="coerce").astype(float).round(12)  # float noise must not break ties
-    out = pd.DataFrame(index=values.index)
-    out["rank"] = v.rank(method="min", ascending=False).astype("Int64")
-    out["at_or_above"] = v.rank(method="max", ascending=False).astype("Int64")
-    out["tied"] = out["at_or_above"] - out["rank"] + 1
-    out["n"] = int(v.notna().sum())
-    return out
-
-
-def rank_words(rank: object, tied: object, n: object, lang: str = "th") -> str:
-    """ "=1 of 12" (a shared rank, ``tied`` > 1) or "3 of 12" in ``lang``; "-" without a rank."""
-    from siianalysis.words import t
-
-    if rank is None or pd.isna(rank) or not n or pd.isna(n):
-        return "-"
-    shared = "=" if tied is not None and not pd.isna(tied) and int(tied) > 1 else ""
-    return t("tambon.scorecard.rank_of", lang, rank=f"{shared}{int(rank)}", n=int(n))
-
-
-def province_key(tambons: pd.DataFrame) -> pd.Series:
-    """The province a tambon is compared within, the one rule of the whole package (the
-    rankings, the network report and the index group by it): its 2-digit code, or, when
-    it has none, its folded Thai province name; NaN when neither. An unresolved tambon
-    (``u-…``) with a known province is in that province (module docstring)."""
-    name = tambons["province_th"].map(lambda s: f"th:{fold(s)}" if fold(s) else "")
-    key = tambons["province_code"].where(tambons["province_code"] != "", name)
-    return key.where(key != "")
-
-
-def positions(scores: pd.DataFrame, score: str = "overall_outcome_coverage") -> pd.DataFrame:
-    """Where each tambon stands on ``score`` (a column of ``tambon_scores``):
-
-    ``tambon_id, province_key, score, value, network_n, network_median,
-    network_percentile, network_rank, network_tied, network_at_or_above,
-    province_n, province_median, province_percentile, province_rank,
-    province_tied, province_at_or_above``. Percentiles are mid-rank, ranks are
-    competition ranks (highest first, ties share), both over the tambons with a
-    value only (module docstring); the province is ``province_key``.
-    """
-    if score not in scores.columns:
-        raise KeyError(f"no score column {score!r}; choose one of: {', '.join(scores.columns)}")
-    out = pd.DataFrame({"tambon_id": scores["tambon_id"], "province_key": province_key(scores)})
-    out["score"] = score
-    out["value"] = pd.to_numeric(scores[score], errors="coerce").astype(float)
-    out["network_n"] = int(out["value"].notna().sum())
-    out["network_median"] = out["value"].median()
-    out["network_percentile"] = percentile_rank(out["value"])
-    grouped = out.groupby("province_key", dropna=True)["value"]
-    out["province_n"] = grouped.transform("count")
-    out["province_median"] = grouped.transform("median")
-    out["province_percentile"] = grouped.transform(percentile_rank)
-    out["province_n"] = out["province_n"].astype("Int64")
-    ranks = competition_rank(out["value"])
-    for col in ("rank", "tied", "at_or_above"):
-        out[f"network_{col}"] = ranks[col]
-    out["province_rank"] = out["province_tied"] = out["province_at_or_above"] = pd.array(
-        [pd.NA] * len(out), dtype="Int64")
-    for _, idx in out.groupby("province_key", dropna=True).groups.items():
-        part = competition_rank(out.loc[idx, "value"])
-        for col in ("rank", "tied", "at_or_above"):
-            out.loc[idx, f"province_{col}"] = part[col]
-    return out
-
-
-def position(scores: pd.DataFrame, tambon_id: str, score: str = "overall_outcome_coverage") -> dict:
-    """``positions`` for one tambon, as a dict."""
-    pos = positions(scores, score)
-    hit = pos[pos["tambon_id"] == str(tambon_id)]
-    if hit.empty:
-        raise KeyError(f"no tambon {tambon_id!r} in the scores")
-    return hit.iloc[0].to_dict()
-
-
 def _positions_by_id(ds: Dataset, score: str) -> pd.DataFrame:
     """``positions(tambon_scores(ds), score)`` indexed by tambon_id (shared, memoised)."""
     return _shared(ds, f"positions:{score}",
@@ -527,7 +441,7 @@ def scorecard_frame(ds: Dataset, tambon_id: str) -> pd.DataFrame:
     sent = tot[tot["submitted"]]
     sums = {k: int(sent[k].sum()) for k in counts}
     me = scores.loc[scores["tambon_id"] == tid].iloc[0]
-    lines.append({"pillar": "overall", "present": bool(tot["submitted"].all()), "submitted": int(len(sent)), **sums,
+    lines.append({"pillar": "overall", "present": bool(tot["submitted"].all()), "submitted": len(sent), **sums,
                   "tick_rate": float(me["overall_tick_rate"]), "outcome_coverage": float(me["overall_outcome_coverage"]),
                   "score": "overall_outcome_coverage", "depth_score": "overall_tick_rate"})
     out = pd.DataFrame(lines)

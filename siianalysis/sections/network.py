@@ -116,20 +116,26 @@ def overview(ds: Dataset, lang: str = "th") -> Section:
 
 
 def outcome_shares(ds: Dataset, lang: str = "th") -> Section:
-    """Share of tambons reaching each outcome per table (``network_outcome_share``) and
-    the row type × outcome share heatmaps (``row_outcome_share_heatmap``)."""
+    """Share of the tambons that sent each table reaching each of its outcomes
+    (``network_outcome_share``, n said per table), with the mean depth (share of rows
+    ticking it), and the row type × outcome share heatmaps (``row_outcome_share_heatmap``)."""
     check_lang(lang)
     k = "network.outcome_shares"
     frame = outcome_share_frame(ds, lang)
+    total = ds.tambons["tambon_id"].nunique()
     parts: list[object] = [explain(t(f"{k}.explain", lang))]
-    columns = [t("common.code", lang), t(f"{k}.outcome", lang), t(f"{k}.reached", lang), t("common.share", lang)]
+    columns = [t("common.code", lang), t(f"{k}.outcome", lang), t(f"{k}.reached", lang), t("common.share", lang),
+               t(f"{k}.row_share", lang)]
     for tb_code in SCORED_TABLES:
         tb = ds.codebook.table(tb_code)
         part = frame[frame["table"] == tb_code]
         parts.append(heading(f"{tb.number}. {tb.title.text(lang)}", 3))
+        n = int(part["tambons"].iloc[0]) if len(part) else 0
+        parts.append(note(t(f"{k}.n_note", lang, n=n, total=total)))
         parts.append(figure(plots.network_outcome_share(ds, tb_code, lang), alt=tb.title.text(lang)))
-        parts.append(table(columns, [[r.outcome_code, r.outcome, f"{r.tambons_reached} / {r.tambons}", pct(r.share)]
-                                     for r in part.itertuples()], num_cols=(2, 3)))
+        parts.append(table(columns, [[r.outcome_code, r.outcome, f"{r.tambons_reached} / {r.tambons}", pct(r.share),
+                                      pct(r.row_share)]
+                                     for r in part.itertuples()], num_cols=(2, 3, 4)))
         parts.append(figure(plots.row_outcome_share_heatmap(ds, tb_code, lang), alt=tb.title.text(lang)))
     return Section(k, t(f"{k}.title", lang), parts, data={"outcome_shares": frame})
 
@@ -138,36 +144,49 @@ def outcome_shares(ds: Dataset, lang: str = "th") -> Section:
 
 
 def score_distributions(ds: Dataset, lang: str = "th") -> Section:
-    """Overall outcome coverage over the network and by province (``score_distribution``)
-    with a table of median and IQR by province."""
+    """Depth first (overall tick rate: by province, ``score_distribution``, with a table of
+    median and IQR), then breadth (overall outcome coverage: the histogram, how many tambons
+    share 100%, and its table). Each table's n = tambons with a value."""
     check_lang(lang)
     k = "network.score_distributions"
+    depth = score_table(ds, lang, score="overall_tick_rate")
     frame = score_table(ds, lang)
     columns = [t("common.province", lang), t("common.tambons", lang), t(f"{k}.median", lang), t(f"{k}.q1", lang),
                t(f"{k}.q3", lang), t(f"{k}.iqr", lang)]
-    rows = [[r.province, r.n, pct(r.median), pct(r.q1), pct(r.q3), pct(r.iqr)] for r in frame.itertuples()]
+    depth_rows = [[r.province, r.n, pct(r.median), pct(r.q1), pct(r.q3), pct(r.iqr)] for r in depth.itertuples()]
+    rows = [[r.province, r.n, pct(r.median), pct(r.q1), pct(r.q3), r.at_top] for r in frame.itertuples()]
+    whole = frame.iloc[-1]
+    full = int((tambon_scores(ds)["overall_outcome_coverage"].round(12) == 1.0).sum())
     return Section(k, t(f"{k}.title", lang), [
-        explain(t(f"{k}.explain", lang)),
-        figure(plots.score_distribution(ds, by_province=False, lang=lang), alt=t(f"{k}.title", lang)),
-        figure(plots.score_distribution(ds, by_province=True, lang=lang), alt=t(f"{k}.title", lang)),
-        table(columns, rows, num_cols=range(1, 6), total_rows=[len(rows) - 1]),
-    ], data={"scores": frame})
+        explain(t(f"{k}.explain_depth", lang)),
+        heading(t(f"{k}.depth_title", lang), 3),
+        figure(plots.score_distribution(ds, "overall_tick_rate", by_province=True, lang=lang),
+               alt=t(f"{k}.depth_title", lang)),
+        table(columns, depth_rows, num_cols=range(1, 6), total_rows=[len(depth_rows) - 1]),
+        heading(t(f"{k}.breadth_title", lang), 3),
+        figure(plots.score_distribution(ds, by_province=False, lang=lang), alt=t(f"{k}.breadth_title", lang)),
+        note(t(f"{k}.saturation", lang, x=full, n=int(whole["n"]))),
+        table([*columns[:5], t(f"{k}.at_top", lang)], rows, num_cols=range(1, 6), total_rows=[len(rows) - 1]),
+    ], data={"scores": frame, "depth": depth})
 
 
 # --- 4. data drop-off --------------------------------------------------------------------
 
 
 def data_dropoff(ds: Dataset, lang: str = "th") -> Section:
-    """Where tambons drop off along D1→D5 (``data_steps_dropoff``) + the numbers."""
+    """Where tambons drop off along D1→D5 (``data_steps_dropoff``) + the numbers, over the
+    tambons that sent Table 3 (said in a note)."""
     check_lang(lang)
     k = "network.data_dropoff"
     frame = dropoff_frame(ds, lang)
-    n = ds.tambons["tambon_id"].nunique()
+    n = int(frame["tambons"].iloc[0]) if len(frame) else 0  # the tambons that sent Table 3
+    total = ds.tambons["tambon_id"].nunique()
     columns = [t(f"{k}.step", lang), t(f"{k}.reported", lang), t(f"{k}.ticked", lang)]
     rows = [[f"{r.step} {r.label}", f"{r.reported} / {n} ({pct(r.reported_share)})",
              f"{r.ticked} / {n} ({pct(r.ticked_share)})"] for r in frame.itertuples()]
     return Section(k, t(f"{k}.title", lang), [
         explain(t(f"{k}.explain", lang)),
+        note(t(f"{k}.n_note", lang, n=n, total=total)),
         figure(plots.data_steps_dropoff(ds, lang), alt=t(f"{k}.title", lang)),
         table(columns, rows, num_cols=(1, 2)),
     ], data={"dropoff": frame})

@@ -19,8 +19,19 @@ from siianalysis.analysis.dataset import Dataset
 from siianalysis.analysis.gaps import gap_peers, strengths_and_gaps
 from siianalysis.analysis.places import place_name, place_part
 from siianalysis.analysis.quality import resolution_problems, tambon_problems
-from siianalysis.analysis.scores import SCORED_TABLES, lens_profile_frame, scorecard_frame
-from siianalysis.analysis.team import present_tables, summary_frame, team_words_frames, text_fields
+from siianalysis.analysis.scores import (
+    SCORED_TABLES,
+    lens_profile_frame,
+    rank_words,
+    scorecard_frame,
+    tambon_scores,
+)
+from siianalysis.analysis.team import (
+    present_tables,
+    summary_frame,
+    team_words_frames,
+    text_fields,
+)
 from siianalysis.words import check_lang, display_date, problem_text, t
 
 from .feedback import pillar_side_by_side
@@ -36,7 +47,6 @@ from .html import (
     join,
     link,
     note,
-    num,
     pct,
     ratio,
     table,
@@ -85,6 +95,8 @@ def header(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
                            + note(t("tambon.header.report_id", lang, id=row["tambon_id"]), "sii-muted"))
     present = present_tables(ds, row["tambon_id"])
     tables_found = [f"{tb.number}. {tb.title.text(lang)}" for tb in cb.tables if tb.code in present]
+    sent = [tb for tb in cb.tables if tb.code in present]
+    named = _table_names(ds, sent, lang)
     lines += [
         (t("tambon.header.dopa_code", lang), code_cell),
         (t("tambon.header.date", lang), display_date(row["worksheet_date"], lang)),
@@ -93,48 +105,88 @@ def header(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     ]
     info = table(["", ""], lines, cls="sii-t sii-kv")
     info = Markup(info.replace("<thead><tr><th></th><th></th></tr></thead>", ""))  # a key/value table
+    missing = [tb for tb in cb.tables if tb.code in SCORED_TABLES and tb.code not in present]
+    flag: list[object] = []
+    if missing:
+        flag = [tag("p", tag("strong", t("tambon.header.not_submitted", lang, tables=_table_names(ds, missing, lang),
+                                         pillars=", ".join(fbk.pillar_label(ds, tb.pillar, lang) for tb in missing),
+                                         n=len(SCORED_TABLES) - len(missing))),
+                    cls="sii-gap sii-flag", role="note")]
     return Section("tambon.header", title, [
         tag("p", sub, cls="sii-sub"),
         tag("p", t("tambon.header.subtitle", lang), cls="sii-muted"),
+        *flag,
         info,
-        explain(t("tambon.header.intro", lang)),
-    ], data={"tambon": pd.DataFrame([row])}, level=1)
+        explain(t("tambon.header.intro", lang, n=len(sent), tables=named)),
+    ], data={"tambon": pd.DataFrame([row]), "not_submitted": [tb.code for tb in missing]}, level=1)
+
+
+def _table_names(ds: Dataset, tables: list, lang: str) -> str:
+    """ "ตารางที่ 1 …, ตารางที่ 3 …": the worksheet tables named as the handout names them."""
+    return t("tambon.header.list_joiner", lang).join(
+        t("tambon.header.table_name", lang, number=tb.number, table=tb.title.text(lang)) for tb in tables)
 
 
 # --- 2. scorecard ------------------------------------------------------------------------
 
 
 def scorecard(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
-    """Per pillar and overall: rows reported / canonical, tick rate, outcomes reached /
-    total, outcome coverage; network and province median and this tambon's percentile."""
+    """Per pillar and overall, depth first (tick rate, its network median, rank in the
+    network and the province), then breadth (outcomes reached / total, coverage, median,
+    ranks). Ranks are competition ranks, ties shared ("=1 of 49"); a pillar not submitted
+    reads "not sent" and has no rank; the overall line says how many pillars it is over."""
     check_lang(lang)
     row = _row(ds, tambon_id)
     frame = scorecard_frame(ds, tambon_id)
     k = "tambon.scorecard"
-    columns = [t(f"{k}.{c}", lang) for c in ("pillar", "rows_reported", "tick_rate", "outcomes_reached",
-                                               "outcome_coverage", "network_median", "network_percentile",
-                                               "province_median", "province_percentile")]
-    rows = []
+    missing = t(f"{k}.not_submitted", lang)
+
+    def rank(line: dict, prefix: str, group: str) -> str:
+        if not line["submitted"]:
+            return missing
+        return rank_words(line[f"{prefix}{group}_rank"], line[f"{prefix}{group}_tied"],
+                          line[f"{prefix}{group}_n"], lang)
+
+    def share(line: dict, col: str) -> str:
+        return pct(line[col]) if line["submitted"] else missing
+
+    depth, breadth = [], []
     for line in frame.to_dict("records"):
         if line["pillar"] == "overall":
-            label: object = t("common.overall", lang)
+            label: object = t(f"{k}.overall_over", lang, n=int(line["submitted"])) if int(
+                line["submitted"]) < len(SCORED_TABLES) else t("common.overall", lang)
         else:
             label = _table_label(ds, line["pillar"], lang)
-            if not line["present"]:
+            if not line["submitted"]:
                 label = f"{label}\n{t(f'{k}.not_sent', lang)}"
-        reported = ratio(line["rows_reported"], line["rows_canonical"])
+        reported = ratio(line["rows_reported"], line["rows_canonical"]) if line["submitted"] else missing
         if line["other_rows_reported"]:
             reported += " " + t(f"{k}.other_rows", lang, n=int(line["other_rows_reported"]))
-        rows.append([label, reported, pct(line["tick_rate"]), ratio(line["outcomes_reached"], line["outcomes_total"]),
-                     pct(line["outcome_coverage"]), pct(line["network_median"]), num(line["network_percentile"]),
-                     pct(line["province_median"]), num(line["province_percentile"])])
+        depth.append([label, reported, share(line, "tick_rate"), pct(line["depth_network_median"]),
+                      rank(line, "depth_", "network"), rank(line, "depth_", "province")])
+        reached = ratio(line["outcomes_reached"], line["outcomes_total"]) if line["submitted"] else missing
+        breadth.append([label, reached, share(line, "outcome_coverage"), pct(line["network_median"]),
+                        rank(line, "", "network"), rank(line, "", "province")])
     overall = frame.iloc[-1]
     compared = t(f"{k}.compared_with", lang, network=int(overall["network_n"]),
                  province=int(overall["province_n"]) if pd.notna(overall["province_n"]) else 0,
                  province_name=place_part(row, "province", lang) or t("common.unknown_province", lang))
+    scores = tambon_scores(ds)
+    at_top = int((scores["overall_outcome_coverage"].round(12) == 1.0).sum())
+    median_col, rank_cols = t(f"{k}.network_median", lang), [t(f"{k}.network_rank", lang),
+                                                             t(f"{k}.province_rank", lang)]
+    depth_cols = [t(f"{k}.pillar", lang), t(f"{k}.rows_reported", lang), t(f"{k}.tick_rate", lang), median_col,
+                  *rank_cols]
+    breadth_cols = [t(f"{k}.pillar", lang), t(f"{k}.outcomes_reached", lang), t(f"{k}.outcome_coverage", lang),
+                    median_col, *rank_cols]
+    last = [len(depth) - 1]
     return Section(k, t(f"{k}.title", lang), [
         explain(t(f"{k}.explain", lang)),
-        table(columns, rows, num_cols=range(1, 9), total_rows=[len(rows) - 1]),
+        heading(t(f"{k}.depth_title", lang), 3),
+        table(depth_cols, depth, num_cols=range(1, 6), total_rows=last),
+        heading(t(f"{k}.breadth_title", lang), 3),
+        table(breadth_cols, breadth, num_cols=range(1, 6), total_rows=last),
+        note(t(f"{k}.at_top", lang, x=at_top, n=int(scores["overall_outcome_coverage"].notna().sum()))),
         note(compared),
     ], data={"scorecard": frame})
 
@@ -143,13 +195,18 @@ def scorecard(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
 
 
 def heatmaps(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
-    """Rows × outcomes of Tables 1–3 (``heatmap_rows_outcomes``), one figure per table."""
+    """Rows × outcomes of Tables 1–3 (``heatmap_rows_outcomes``), one figure per table the
+    team sent; a table not sent gets a line saying so, not an empty figure."""
     check_lang(lang)
     tid = str(_row(ds, tambon_id)["tambon_id"])
+    present = present_tables(ds, tid)
     parts: list[object] = [explain(t("tambon.heatmaps.explain", lang))]
     for table_code in SCORED_TABLES:
         title = _table_label(ds, table_code, lang)
         parts.append(heading(f"{ds.codebook.table(table_code).number}. {title}", 3))
+        if table_code not in present:
+            parts.append(note(t("tambon.heatmaps.not_submitted", lang), "sii-muted"))
+            continue
         parts.append(figure(plots.heatmap_rows_outcomes(ds, tid, table_code, lang), alt=title))
     return Section("tambon.heatmaps", t("tambon.heatmaps.title", lang), parts)
 
@@ -205,20 +262,28 @@ def _peer_table(ds: Dataset, lines: pd.DataFrame, lang: str, peer_links: bool) -
 
 def strengths_gaps(ds: Dataset, tambon_id: str, lang: str = "th", n_peers: int = 3,
                    peer_links: bool = True) -> Section:
-    """Per table: outcomes reached (strengths) and not (gaps); for each gap up to
-    ``n_peers`` peer tambons that reached it (same district, then province, then
-    network) with what they wrote. ``peer_links``: link peers to their reports
-    (``<peer_id>.html``, beside this report)."""
+    """Per table the team sent: outcomes reached (strengths, with how many of its rows
+    reach each) and not (gaps), each with how many tambons of the network reached it
+    ("reached by x of n"); for each gap up to ``n_peers`` peer tambons that reached it
+    (same district, then province, then network) with what they wrote. A table not
+    sent is said so, with no gaps and no peers. ``peer_links``: link peers to their
+    reports (``<peer_id>.html``, beside this report)."""
     check_lang(lang)
     tid = str(_row(ds, tambon_id)["tambon_id"])
     k = "tambon.strengths_gaps"
     sg = strengths_and_gaps(ds, tid, lang)
     peers = gap_peers(ds, tid, n=n_peers, lang=lang)
     parts: list[object] = [explain(t(f"{k}.explain", lang))]
+    def reached_by(o) -> str:
+        return t(f"{k}.reached_by", lang, x=int(o.tambons_reached), n=int(o.tambons_submitted))
+
     for table_code in SCORED_TABLES:
         tb = ds.codebook.table(table_code)
         parts.append(heading(f"{tb.number}. {tb.title.text(lang)}", 3))
         mine = sg[sg["table"] == table_code]
+        if not mine["submitted"].any():  # not sent: neither strengths nor gaps, no peers
+            parts.append(note(t(f"{k}.not_submitted", lang), "sii-muted"))
+            continue
         strong = mine[mine["reached"]]
         parts.append(heading(f"{t(f'{k}.strengths', lang)} ({len(strong)}/{len(mine)})", 4))
         if strong.empty:
@@ -226,18 +291,20 @@ def strengths_gaps(ds: Dataset, tambon_id: str, lang: str = "th", n_peers: int =
         else:
             parts.append(bullet_list(
                 f"{o.outcome_code} {o.outcome} — {t(f'{k}.on_rows', lang)} {o.rows.replace(',', ', ')}"
+                f" ({t(f'{k}.rows_of', lang, k=int(o.rows_ticked), m=int(o.rows_reported))})"
+                f" · {reached_by(o)}"
                 for o in strong.itertuples()))
-        gaps = mine[~mine["reached"]]
+        gaps = mine[mine["status"] == "gap"]
         parts.append(heading(f"{t(f'{k}.gaps', lang)} ({len(gaps)}/{len(mine)})", 4))
         if gaps.empty:
             parts.append(note(t(f"{k}.no_gaps", lang), "sii-muted"))
         for gap in gaps.itertuples():
             lines = peers[peers["outcome_code"] == gap.outcome_code]
-            block: list[Markup] = [tag("p", tag("strong", f"{gap.outcome_code} {gap.outcome}"))]
+            block: list[Markup] = [tag("p", Markup(tag("strong", f"{gap.outcome_code} {gap.outcome}")
+                                                   + tag("span", f" · {reached_by(gap)}", cls="sii-muted")))]
             if lines.empty:
                 block.append(note(t(f"{k}.no_peer", lang), "sii-muted"))
             else:
-                block.append(note(t(f"{k}.peers_total", lang, n=int(lines["peers_total"].iloc[0]))))
                 block.append(_peer_table(ds, lines, lang, peer_links))
             parts.append(tag("div", join(block), cls="sii-gap"))
     return Section(k, t(f"{k}.title", lang), parts, data={"strengths_gaps": sg, "peers": peers})
