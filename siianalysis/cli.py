@@ -14,6 +14,12 @@ from siianalysis.cli_checks import (
 )
 
 
+def _regions() -> list[str]:
+    from siianalysis.forms.settings import form_settings
+
+    return list(form_settings()["regions"])
+
+
 def _prog(args: argparse.Namespace) -> str:
     """"siianalysis normalize": the command as the user typed it (an alias, or ``build``)."""
     command = getattr(args, "command", None)
@@ -59,6 +65,20 @@ def _template(args: argparse.Namespace) -> int:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # as every other output's folder
     path = write_template(Path(args.out), lang=args.lang)
     print(f"blank worksheet written to {path}")
+    return 0
+
+
+def _xlsform(args: argparse.Namespace) -> int:
+    from siianalysis.forms.settings import region_provinces
+    from siianalysis.forms.xlsform import write_xlsform
+    from siianalysis.workshop.provinces import province_code
+
+    codes = [province_code(p) for p in args.province or ()]
+    codes += [c for r in args.region or () for c in region_provinces(r)]
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    path = write_xlsform(Path(args.out), provinces=codes or None, lang=args.lang)
+    print(f"XLSForm written to {path} (upload it to KoboToolbox or ODK Central; "
+          "`siianalysis normalise` reads its exports)")
     return 0
 
 
@@ -249,6 +269,18 @@ def parser() -> Parser:
     t.add_argument("--lang", choices=["th", "en"], default="th",
                    help="the worksheet's labels: th, as the handout prints them (default), or en")
     t.set_defaults(func=_template)
+
+    x = sub.add_parser("xlsform", help="the worksheet as an XLSForm for KoboToolbox / ODK (.xlsx)")
+    x.add_argument("out", metavar="OUT.xlsx", type=file_to_write(".xlsx", "an XLSForm workbook"),
+                   help="path of the .xlsx to write")
+    x.add_argument("--lang", choices=["th", "en"], default="th",
+                   help="the form's default language: th (default) or en; both are in the form")
+    x.add_argument("--province", action="append", metavar="NAME_OR_CODE", type=province,
+                   help="offer only this province's tambons: its Thai or English name or its 2-digit code "
+                        "(repeatable; default: every province)")
+    x.add_argument("--region", action="append", choices=_regions(),
+                   help="offer only this region's provinces (repeatable; north: the network's 17)")
+    x.set_defaults(func=_xlsform)
 
     s = sub.add_parser("sample", help="generate the bundled sample network of worksheets")
     s.add_argument("out", metavar="DIR", type=folder_to_write, help="folder to write into")

@@ -64,6 +64,9 @@ LAYER_OF = {
     "siianalysis.workshop.review": "inputs",
     "siianalysis.workshop.review.read": "inputs",
     "siianalysis.workshop.review.sheet": "workshop",
+    # online forms: the exports' reader is an input; the XLSForm goes out to people
+    "siianalysis.forms": "inputs",
+    "siianalysis.forms.xlsform": "workshop",
     "siianalysis.analysis": "analysis",
     "siianalysis.sections": "sections",
     "siianalysis.workshop": "workshop",

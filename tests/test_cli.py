@@ -192,7 +192,7 @@ def test_every_option_of_every_command_says_what_it_does():
     p = parser()
     commands = _commands(p)
     assert set(commands) == {"normalise", "template", "sample", "report", "build", "review-sheet", "compile",
-                             "bundle", "export"}
+                             "bundle", "export", "xlsform"}
     missing = [f"{name} {'/'.join(a.option_strings) or a.dest}"
                for name, sub in [("siianalysis", p), *commands.items()] for a in sub._actions
                if not isinstance(a, argparse._HelpAction)

@@ -158,7 +158,7 @@ def parse_records(doc: RawDocument, codebook: Codebook) -> ParsedDocument:
         if not rec.names_only_place:
             name = rec.table.strip()
             by_table.setdefault(tables.get(name.casefold(), name), []).append(rec)
-    problems = ProblemLog()
+    problems = ProblemLog(doc.problems)  # what the reader found in its cells
     found: dict[str, str] = {}
     rows: list[ParsedRow] = []
     for table in codebook.tables:

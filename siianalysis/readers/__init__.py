@@ -1,6 +1,8 @@
 """Readers: every file a team sends becomes ``RawDocument`` s of text grids (or records).
 
-``read_file`` is the one entry point. It picks a reader by suffix and turns
+``read_file`` is the one entry point. It picks a reader by suffix (a workbook or
+CSV whose header is an online form's export becomes that form's submissions, as
+records: ``siianalysis.forms``) and turns
 every way a file can be bad into ``UnreadableFile`` with a short code, so a run
 over thousands of files can report a bad one and go on. Readers know nothing
 about worksheets; ``siianalysis.parse`` interprets the grids and records.
@@ -71,8 +73,29 @@ def read_at_most(path: Path, limit: int) -> bytes:
     return data
 
 
+def _form_export(grids: list[Grid]) -> list[RawDocument] | None:
+    """The submissions of an online form's export (``siianalysis.forms``: its first visible
+    sheet's header says so), or None for any other file."""
+    from siianalysis.forms.exports import read_form_export
+
+    visible = [g for g in grids if not g.hidden]
+    return read_form_export(visible[0]) if visible else None
+
+
+def _read_csv(path: Path, name: str) -> list[RawDocument]:
+    """A CSV: an online form's export when its header says so, else the project's tidy CSV."""
+    from siianalysis.readers.delimited import read_delimited
+    from siianalysis.readers.tidy_csv import read_tidy_csv
+
+    grid = read_delimited(path, name)
+    if grid is not None and (exported := _form_export([grid])):
+        return exported
+    return read_tidy_csv(path, name)
+
+
 def read_file(path: Path, display_name: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> list[RawDocument]:
-    """Reads one file into documents (one, except a tidy CSV carrying several tambons).
+    """Reads one file into documents (one, except a tidy CSV carrying several tambons and a
+    form export, one per submission).
 
     ``display_name`` (default ``path.name``) is what grids and documents name as
     their source; callers pass the path relative to the raw folder.
@@ -100,8 +123,11 @@ def read_file(path: Path, display_name: str | None = None, max_bytes: int = MAX_
     elif suffix == ".odt":
         from siianalysis.readers.odt import read_odt as reader
     else:
-        from siianalysis.readers.tidy_csv import read_tidy_csv as reader
-    docs = [scrub_document(d) for d in reader(path, name)]
+        reader = _read_csv
+    docs = reader(path, name)
+    if suffix in SPREADSHEET_SUFFIXES and (exported := _form_export([g for d in docs for g in d.grids])):
+        docs = exported
+    docs = [scrub_document(d) for d in docs]
     if not any(g.cells for d in docs for g in d.grids) and not any(d.records for d in docs):
         raise UnreadableFile("empty-file", "no cell or paragraph has any text")
     return docs

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from siianalysis.problems import Problem
 from siianalysis.readers.records import Record
 
 GridKind = Literal["sheet", "docx-table", "docx-text", "csv"]
@@ -113,3 +114,6 @@ class RawDocument:
     source_file: str
     grids: list[Grid] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    # What the reader found in cells it could still read (an online form's export: a
+    # choice the form does not have, when and by whom it was submitted).
+    problems: list[Problem] = field(default_factory=list)
