@@ -162,6 +162,27 @@ def google_column(header: str, codebook: Codebook, table_hint: str = "") -> Colu
     return None
 
 
+_SEGMENTS = re.compile("[" + re.escape("".join(names.GROUP_SEPARATORS)) + "]")
+# What the form's questions look like in any export: a name ("P1_method"), a numbered
+# label ("1.1 …", also after its group's), a Google column ("… [row]").
+_QUESTION_LIKE = re.compile(r"(?:^|[/\-.:])[A-Za-z]\d+_[a-z]+(?:/\w+)?$|^\d+\.\d+\s|\]\s*$")
+
+
+def may_be_export(headers: list[str], codebook: Codebook) -> bool:
+    """Whether a header row could be an export's: a tambon column and a few columns shaped
+    like the form's questions. A cheap look before the spellings of every question are
+    built: a worksheet's first row (a title, a place line, "ตำบล | name") does not pass."""
+    if sum(1 for h in headers if h and _QUESTION_LIKE.search(h)) < 3:
+        return False
+    labels = _identity_labels(codebook)
+    for header in headers:
+        last = _SEGMENTS.split(header)[-1] if header else ""
+        if last.strip().casefold() == "tambon" or labels.get(fold(last)) == "tambon" \
+                or labels.get(fold(header)) == "tambon":
+            return True
+    return False
+
+
 def read_header(headers: list[str], codebook: Codebook) -> list[Column | None]:
     """Each header's meaning (None: a column this project does not know)."""
     known = form_columns(codebook)

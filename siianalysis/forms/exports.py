@@ -39,7 +39,7 @@ import re
 import geothai
 
 from siianalysis.codebook import Codebook, Table, load_codebook
-from siianalysis.forms.columns import Column, read_header
+from siianalysis.forms.columns import Column, may_be_export, read_header
 from siianalysis.forms.settings import form_settings, header_key
 from siianalysis.problems import Problem
 from siianalysis.readers.grid import Grid, RawDocument
@@ -259,6 +259,8 @@ def read_form_export(grid: Grid, codebook: Codebook | None = None) -> list[RawDo
     if grid.n_rows < 1:
         return None
     headers = [grid.value(0, c).strip() for c in range(grid.n_cols)]
+    if not may_be_export(headers, codebook):
+        return None
     columns = read_header(headers, codebook)
     if not is_export(columns):
         return None
