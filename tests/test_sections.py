@@ -11,8 +11,10 @@ tables 3–4) and an unresolvable tambon whose name and text carry
 from __future__ import annotations
 
 import ast
+import base64
 import dataclasses
 import re
+import struct
 from pathlib import Path
 
 import pandas as pd
@@ -324,7 +326,12 @@ def test_figures_are_closed():
     fig = Figure(figsize=(2, 1))
     fig.add_subplot().plot([0, 1])
     img = h.figure(fig, alt="x")
-    assert img.startswith('<img class="sii-fig" src="data:image/png;base64,') and 'width="200"' in img
+    # 200 CSS pixels wide (2 inches at FIGURE_DPI), twice that in PNG pixels; a link opens it full size
+    assert '<img class="sii-fig" src="data:image/png;base64,' in img and 'width="200"' in img
+    png = base64.b64decode(re.search(r'base64,([A-Za-z0-9+/=]+)', img).group(1))
+    assert struct.unpack(">II", png[16:24]) == (400, 200)
+    box = re.search(r'<div class="sii-figbox" id="(fig-[0-9a-f]+)"><a id="\1-x" href="#\1"><img ', img)
+    assert box and f'<a class="sii-figclose" href="#{box.group(1)}-x">' in img
     assert not fig.axes  # cleared
 
 
