@@ -368,6 +368,21 @@ def test_network_summary_ties_and_no_standout():
         "PC4 ชุมชนเชื่อมั่น-ยอมรับผู้นำ และอีก 11 ข้อ ทำได้ข้อละ 1 จาก 2 ตำบล (50.0%)")
 
 
+def test_nothing_scored_and_an_empty_network():
+    """A worksheet with none of Tables 1–3: said, and no number made up; a network of no tambon."""
+    full = build()
+    tam = full.tambons.assign(tables=full.tambons["tables"].where(full.tambons["tambon_id"] != PARTIAL, "summary"))
+    keep = full.rows["tambon_id"] != PARTIAL
+    ds = Dataset.from_frames(tam, full.rows[keep], full.ticks[full.ticks["tambon_id"] != PARTIAL], full.texts)
+    f = facts.tambon_summary_facts(ds, PARTIAL)
+    assert f.standing is None and f.not_sent == ("people", "mechanism", "data")
+    got = items(summ.tambon_summary(ds, PARTIAL, "th"))
+    assert got == {lead("not_sent", "th"): "ตารางที่ 1 การพัฒนา “คน” · ตารางที่ 2 การพัฒนา “กลไกการขับเคลื่อน” · "
+                                           "ตารางที่ 3 การพัฒนา “ระบบข้อมูลชุมชน” ไม่ได้ส่งมา จึงยังไม่มีคะแนน"}
+    empty = Dataset.from_frames(full.tambons.iloc[0:0])
+    assert findings(summ.network_summary(empty, "th")) == ["ยังไม่มีตำบลในข้อมูล"]
+
+
 def test_band_thresholds():
     assert [facts.band_of(x) for x in (1.0, 0.999, 0.8, 0.79, 0.5, 0.49, 0.01, 0.0, float("nan"))] == [
         "all", "most", "most", "over_half", "over_half", "under_half", "under_half", "none", "none"]

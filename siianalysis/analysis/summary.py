@@ -350,11 +350,11 @@ def _provinces(ds: Dataset, lang: str, median: float) -> tuple[tuple[ProvinceFac
 
 def network_summary_facts(ds: Dataset, lang: str = "th") -> NetworkSummary:
     """The facts of the network report's summary (see the module doc)."""
+    if not ds.tambon_ids:  # nothing to find (and the network tables expect a tambon)
+        return NetworkSummary(tambons=0)
     overview = overview_frame(ds, lang)
     total = overview.iloc[-1]
     n = int(total["tambons"])
-    if n == 0:
-        return NetworkSummary(tambons=0)
     scores = tambon_scores(ds)
     whole = score_table(ds, lang).iloc[-1]
     median = float(whole["median"])
