@@ -142,21 +142,26 @@ def odk_table(subs: list[Submission], *, split: bool = True) -> list[list[str]]:
     return rows
 
 
-def google_table(subs: list[Submission], *, thai: bool = False) -> list[list[str]]:
-    """Header and rows of a Google Forms response sheet built on the worksheet."""
+def google_table(subs: list[Submission], *, thai: bool = False, native: bool = False) -> list[list]:
+    """Header and rows of a Google Forms response sheet built on the worksheet. ``native``:
+    times and dates as spreadsheet values (Google's own .xlsx download), not as text."""
     header = ["ประทับเวลา" if thai else "Timestamp", CB.identity["province"].th, CB.identity["amphoe"].th,
               CB.identity["tambon"].th, CB.identity["worksheet_date"].th]
 
-    def stamp(s: Submission) -> str:
+    def stamp(s: Submission):
         local = s.submitted + dt.timedelta(hours=7)
+        if native:
+            return local
         if thai:
             return f"{local.day}/{local.month}/{local.year} {local.hour}:{local.minute:02d}:{local.second:02d}"
         return f"{local.month}/{local.day}/{local.year} {local.hour}:{local.minute:02d}:{local.second:02d}"
 
-    def date(s: Submission) -> str:
+    def date(s: Submission):
         if not s.date:
             return ""
         d = dt.date.fromisoformat(s.date)
+        if native:
+            return d
         return f"{d.day}/{d.month}/{d.year}" if thai else f"{d.month}/{d.day}/{d.year}"
 
     getters = [stamp, lambda s: _place_label(s.tambon[:2], "province"), lambda s: _place_label(s.tambon[:4], "amphoe"),

@@ -65,6 +65,8 @@ LAYOUTS = {
     "google-csv-us": lambda d, s: write_csv(d / "google.csv", google_table(s)),
     "google-xlsx-thai": lambda d, s: write_xlsx(d / "google.xlsx", google_table(s, thai=True), "การตอบแบบฟอร์ม 1"),
     "google-csv-thai": lambda d, s: write_csv(d / "google.csv", google_table(s, thai=True)),
+    "google-xlsx-native-times": lambda d, s: write_xlsx(d / "google.xlsx", google_table(s, native=True),
+                                                        "Form Responses 1"),
 }
 
 
