@@ -108,6 +108,8 @@ def _report(args: argparse.Namespace) -> int:
     given = {"reuse_kernel_reports": reuse, "timeout": getattr(args, "cell_timeout", None)}
     if getattr(args, "format", None):
         given["format"] = "." + args.format.lstrip(".").lower()
+    if getattr(args, "pdf", False):
+        given["extra_formats"] = (".pdf",)
     try:
         result = build_reports(
             processed, out, notebooks_dir=notebooks, tambon_ids=args.tambon or None, jobs=args.jobs,
@@ -153,7 +155,7 @@ def _build(args: argparse.Namespace) -> int:
                             jobs=args.jobs, with_code=args.with_code, force=args.force, lang=args.lang,
                             quiet=args.quiet, fresh_kernels=args.fresh_kernels, scheduler=args.scheduler,
                             reuse_kernel=args.reuse_kernel, format=args.format, command=args.command,
-                            cell_timeout=args.cell_timeout)
+                            cell_timeout=args.cell_timeout, pdf=args.pdf)
     return _report(ns)
 
 
@@ -231,6 +233,9 @@ def _kernel_flags(p: argparse.ArgumentParser) -> None:
     """Flags of ``report`` and ``build`` about where and how notebooks run, and what they make."""
     p.add_argument("--format", metavar="FORMAT", type=report_format,
                    help="the reports' document format, a registered exporter (default: html)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write an A4 PDF beside each report (tambon/<id>.pdf, network.pdf; Thai shaped by "
+                        "WeasyPrint, in the bundled Noto Sans Thai); reports that lack one are rendered")
     p.add_argument("--scheduler", metavar="ADDRESS", type=scheduler,
                    help="run on a dask cluster: tcp://HOST:PORT of a running scheduler, or 'local' for "
                         "a LocalCluster of --jobs worker processes (default: a local process pool)")

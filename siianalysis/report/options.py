@@ -29,6 +29,9 @@ class RenderOptions:
     - ``format``: the document's suffix, an exporter registered in ``report.exporters``
       (``".html"``). A batch names its documents with it (``tambon/<id>.html``);
       ``render_report`` exports to the suffix of the path it is given.
+    - ``extra_formats``: more documents of the same run, each beside the main one with its own
+      suffix (``(".pdf",)``: ``tambon/<id>.pdf`` beside ``tambon/<id>.html``); written only when
+      the notebook ran through (a failed run leaves none, and removes an older one).
     - ``compact_images``: recompress inline PNGs to palette PNGs where smaller (``images``).
 
     How the notebook runs:
@@ -50,6 +53,7 @@ class RenderOptions:
     with_code: bool = False
     lang: str = "th"
     format: str = DEFAULT_FORMAT
+    extra_formats: tuple[str, ...] = ()
     compact_images: bool = True
     kernel_name: str = "python3"
     timeout: int | None = DEFAULT_TIMEOUT
@@ -66,6 +70,10 @@ class RenderOptions:
             value = getattr(self, name)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
+        # ".pdf", "PDF" and "pdf" are one format; the main one is not made twice
+        suffixes = ("." + s.lstrip(".").lower() for s in self.extra_formats)
+        extra = tuple(dict.fromkeys(s for s in suffixes if s != self.format.lower()))
+        object.__setattr__(self, "extra_formats", extra)
 
     @classmethod
     def of(cls, options: RenderOptions | None = None, **changes: Any) -> RenderOptions:
@@ -88,6 +96,9 @@ class RenderOptions:
 
     def output_fields(self) -> dict[str, Any]:
         """What changes a report's document. How its kernel was made does not (a reset kernel
-        gives the same outputs as a fresh one), so switching fresh/warm kernels re-renders nothing."""
+        gives the same outputs as a fresh one), so switching fresh/warm kernels re-renders nothing.
+        Nor do ``extra_formats``: a batch renders a report again when one of its documents is
+        missing, so asking for PDFs once re-renders what lacks one, and a run without them
+        re-renders nothing."""
         return {"with_code": self.with_code, "lang": self.lang, "kernel_name": self.kernel_name,
                 "compact_images": self.compact_images, "format": self.format}

@@ -4,7 +4,9 @@
 literals, so a ``tambon_id`` of ``"010101"`` stays the string ``"010101"``),
 keeps the executed notebook beside the document (same stem, ``.ipynb``) and
 exports it with the exporter registered for the document's suffix
-(``exporters``: ``.html`` is built in).
+(``exporters``: ``.html`` and ``.pdf``), then to each of ``RenderOptions.extra_formats``
+beside it (``x.pdf`` beside ``x.html``). An extra document that cannot be made fails
+the report, naming its format; the main document stays.
 
 Kernels: given a ``kernel`` (a ``kernel.WarmKernel``, normally lent by the
 process's ``KernelPool``), the notebook runs on that already-running, warmed-up
@@ -190,6 +192,29 @@ def _execute(notebook: Path, out_nb: Path, parameters: dict[str, Any], kernel: A
     )
 
 
+def _export_extras(result: RenderResult, extras: list, executed: Any, out: Path, options: RenderOptions,
+                   title: str | None) -> None:
+    """The extra documents of a run that went through; none for a failed one (an older one,
+    of other inputs, is removed). The first that fails fails the report."""
+    for extra in extras:
+        path = out.with_suffix(extra.suffix)
+        if result.status != "rendered":
+            path.unlink(missing_ok=True)
+            continue
+        try:
+            if executed is None:
+                import nbformat
+
+                executed = nbformat.read(out.with_suffix(".ipynb"), as_version=4)
+            extra.export(executed, path, options, title)
+        except Exception as exc:  # noqa: BLE001
+            path.unlink(missing_ok=True)
+            if is_write_refusal(exc):
+                result.os_errno, result.os_filename = exc.errno, exc.filename
+            result.status, result.error_name = "failed", type(exc).__name__
+            result.error_message = f"{extra.suffix} export failed: {' '.join(str(exc).split())[:500]}"
+
+
 def render_report(notebook: Path | str, parameters: dict[str, Any], out: Path | str, *,
                   options: RenderOptions | None = None, kernel: Any = None, title: str | None = None,
                   key: str | None = None, cwd: Path | str | None = None, **changes: Any) -> RenderResult:
@@ -199,7 +224,8 @@ def render_report(notebook: Path | str, parameters: dict[str, Any], out: Path | 
         notebook: the source notebook (never modified).
         parameters: injected by papermill as Python literals after the ``parameters`` cell.
         out: the document to write; its suffix picks the exporter (``.html``). The executed
-            notebook goes to the same path with ``.ipynb``.
+            notebook goes to the same path with ``.ipynb``, and ``options.extra_formats``
+            (``extra_formats=(".pdf",)``) to the same path with their suffixes.
         options: how to run and export it (``RenderOptions``: audience, language, kernel,
             timeouts, retries, images). Its fields may also be given as keywords
             (``with_code=True``, ``timeout=60``), alone or on top of ``options``.
@@ -221,6 +247,7 @@ def render_report(notebook: Path | str, parameters: dict[str, Any], out: Path | 
     options = RenderOptions.of(options, **changes)
     notebook, out = Path(notebook), Path(out)
     exporter = exporters.get(out.suffix)
+    extras = [exporters.get(s) for s in options.extra_formats if s != out.suffix.lower()]
     _quiet_papermill()
     out_nb = out.with_suffix(".ipynb")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -273,6 +300,7 @@ def render_report(notebook: Path | str, parameters: dict[str, Any], out: Path | 
     if result.status == "rendered" and not out_nb.exists():
         result.status, result.error_name = "failed", "MissingOutput"
         result.error_message = f"papermill wrote no notebook at {out_nb}"
+    _export_extras(result, extras, executed, out, options, title)
     if result.status == "failed" and result.output is None:
         out.unlink(missing_ok=True)  # no stale report from older inputs
     result.seconds = time.perf_counter() - start

@@ -30,7 +30,8 @@ class RenderTask:
         notebook: the source notebook's path (the same on every worker).
         parameters: what papermill injects.
         out: the document to write: a local path or an fsspec URL (then rendered into a
-            temporary folder and uploaded); its suffix picks the exporter.
+            temporary folder and uploaded, with the ``options.extra_formats`` documents beside
+            it); its suffix picks the exporter.
         digest: the report's manifest digest, carried back in its result.
         title: the document's title (``None``: the notebook's own, else the file stem).
         options: how it is run and exported (``RenderOptions``); its warm kernel is
@@ -69,11 +70,25 @@ def run_task(task: RenderTask) -> RenderResult:
         if staging:
             where = upload_report(out, Path(beside(str(out), ".ipynb")), task.out, result.output is not None)
             result.output, result.notebook_out = where["output"], where["notebook_out"]
+            for suffix in task.options.extra_formats:
+                _upload_extra(out.with_suffix(suffix), beside(task.out, suffix))
     finally:
         if staging:
             shutil.rmtree(staging, ignore_errors=True)
     result.digest = task.digest
     return result
+
+
+def _upload_extra(local: Path, url: str) -> None:
+    """An extra document (``.pdf``) rendered into the staging folder, to its URL; a stale one
+    there is removed when this run made none."""
+    from fsspec.core import url_to_fs
+
+    fs, path = url_to_fs(url)
+    if local.exists():
+        fs.put_file(str(local), path)
+    elif fs.exists(path):
+        fs.rm_file(path)
 
 
 def crashed(task: RenderTask, exc: BaseException) -> RenderResult:

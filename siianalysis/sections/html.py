@@ -13,6 +13,7 @@ Thai first, English with ``lang="en"``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import math
@@ -24,7 +25,10 @@ from typing import Any
 from siianalysis.ids import is_tambon_id
 from siianalysis.words import t
 
-FIGURE_DPI = 100
+FIGURE_DPI = 100  # CSS pixels per inch of a figure: a 9-inch figure is 900 px wide on the page
+# PNG pixels per CSS pixel: sharp on phones' and laptops' 2x screens and in print (~190 dpi on A4).
+# The palette compaction (report.images) keeps the page weight goal at this density.
+FIGURE_DENSITY = 2
 EXCERPT_CHARS = 280
 
 # One small style sheet for every report, emitted once per notebook by ``style()``.
@@ -73,6 +77,28 @@ text-align:left;white-space:normal;line-height:1.5}
 .sii .sii-tag.prio-unset{background:#eef1f4;color:#52606d}
 .sii details{margin:.3em 0 .8em}
 .sii details>summary{cursor:pointer;color:#1f4e79}
+.sii table.sii-t a,.sii .sii-name{white-space:nowrap}
+.sii .sii-figbox{margin:.4em 0 1em}
+.sii .sii-figbox>a:first-child{display:block;position:relative}
+.sii .sii-figbox img.sii-fig{margin:0}
+.sii .sii-figclose{display:none}
+.sii .sii-figbox:target{position:fixed;inset:0;z-index:1000;margin:0;padding:2.6em .5em .5em;background:#fff;
+overflow:auto;-webkit-overflow-scrolling:touch}
+.sii .sii-figbox:target img.sii-fig{max-width:none}
+.sii .sii-figbox:target .sii-figclose{display:block;position:fixed;top:.3em;right:.6em;font-size:1.6em;
+line-height:1;padding:.1em .4em;text-decoration:none;background:#e8f0f7;border-radius:4px}
+@media (max-width:700px){.sii table.sii-t{display:block;overflow-x:auto}
+.sii table.sii-t th,.sii table.sii-t td{padding:3px 5px;min-width:5.5em}
+.sii table.sii-t td:first-child,.sii table.sii-t th:first-child{min-width:7.5em}
+.sii .sii-figbox>a:first-child::after{content:"+";position:absolute;right:4px;top:4px;width:1.5em;height:1.5em;
+line-height:1.45em;text-align:center;border-radius:50%;background:#1f6fb2;color:#fff;font-weight:700}
+.sii .sii-figbox:target>a:first-child::after{display:none}}
+@media print{.sii{max-width:none;font-size:10.5pt}
+.sii h1,.sii h2,.sii h3,.sii h4{break-after:avoid;page-break-after:avoid;break-inside:avoid}
+.sii table.sii-t{display:table;overflow:visible}.sii table.sii-t thead{display:table-header-group}
+.sii table.sii-t tr,.sii img.sii-fig,.sii .sii-figbox,.sii .sii-explain,.sii .sii-item{break-inside:avoid}
+.sii .sii-figbox:target{position:static;padding:0;overflow:visible}.sii .sii-figclose{display:none!important}
+}
 """.strip()
 
 
@@ -225,8 +251,14 @@ def frame_table(df, *, num_cols: Iterable[str] = (), total_rows: Iterable[int] =
     return table(names, df.itertuples(index=False, name=None), num_cols=idx, total_rows=total_rows)
 
 
-def figure(fig, alt: str = "", dpi: int = FIGURE_DPI, mask: bool = True) -> Markup:
+def figure(fig, alt: str = "", dpi: int = FIGURE_DPI, mask: bool = True, density: int = FIGURE_DENSITY) -> Markup:
     """A matplotlib Figure as an inline base64 PNG ``<img>``; the figure is closed afterwards.
+
+    The image is ``dpi`` CSS pixels per inch wide on the page and holds ``density`` PNG
+    pixels per CSS pixel (2: sharp on 2x screens and in print). It is wrapped in a link
+    to itself: on a phone a tap opens the figure full size in a scrollable layer (CSS
+    ``:target``, no script; the same image, so no second copy in the page), "✕" closes it.
+    The ids come from the image's bytes: the same figure gives the same HTML.
 
     With ``mask`` (the default) personal data in the texts it draws is masked first
     (``analysis.plots.mask_figure``): a picture cannot be masked once it is in a page, so
@@ -239,13 +271,18 @@ def figure(fig, alt: str = "", dpi: int = FIGURE_DPI, mask: bool = True) -> Mark
             from siianalysis.analysis.plots import mask_figure
 
             mask_figure(fig)
-        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+        fig.savefig(buf, format="png", dpi=dpi * density, facecolor="white")
         width = int(round(fig.get_figwidth() * dpi))
     finally:
         close_figure(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return Markup(f'<img class="sii-fig" src="data:image/png;base64,{data}" width="{width}" '
-                  f'alt="{html.escape(str(alt), quote=True)}">')
+    png = buf.getvalue()
+    data = base64.b64encode(png).decode("ascii")
+    fid = "fig-" + hashlib.sha1(png).hexdigest()[:10]
+    img = (f'<img class="sii-fig" src="data:image/png;base64,{data}" width="{width}" '
+           f'alt="{html.escape(str(alt), quote=True)}">')
+    # "✕" goes to the image's own link: the box is no longer the target, the page stays at the figure
+    return Markup(f'<div class="sii-figbox" id="{fid}"><a id="{fid}-x" href="#{fid}">{img}</a>'
+                  f'<a class="sii-figclose" href="#{fid}-x">\u2715</a></div>')
 
 
 def close_figure(fig) -> None:

@@ -16,9 +16,14 @@ every report instead (slower; for comparison, or for notebooks that change libra
 state the reset cannot undo). A cell running longer than ``timeout`` fails its
 report, which names the cell and the limit; the batch goes on.
 
+Extra documents (``RenderOptions.extra_formats``, ``--pdf``): a report is skipped only
+when every document asked for exists, so asking for PDFs renders the reports that lack
+one; a report rendered again without them loses its older PDF (it would show other
+inputs than the page beside it), and a run without them leaves unchanged ones alone.
+
 Tambons that left: a tambon report this folder made (the manifest knows it) whose
 tambon is no longer in the processed data is not deleted but moved to
-``.removed/<date>/tambon/<id>.html`` (with its ``.ipynb``), said in the summary and
+``.removed/<date>/tambon/<id>.html`` (with its ``.ipynb`` and PDF), said in the summary and
 listed in the index; moving it back restores it. Only a run of every tambon (no
 ``tambon_ids``) sets reports aside.
 
@@ -41,6 +46,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from siianalysis.report import exporters
 from siianalysis.report.batch.index import write_index
 from siianalysis.report.batch.plan import (
     NETWORK_KEY, TAMBON_DIR, Plan, document, plan_reports, tambon_key, valid_tambon_id,
@@ -50,7 +56,7 @@ from siianalysis.report.execute import execute_tasks, sigterm_as_interrupt
 from siianalysis.report.lifeline import deferred_interrupts
 from siianalysis.report.lock import FolderLock
 from siianalysis.report.manifest import DOCUMENT, Manifest, set_aside
-from siianalysis.report.options import RenderOptions
+from siianalysis.report.options import DEFAULT_FORMAT, RenderOptions
 from siianalysis.report.render import FAILURE_FIELDS, RenderResult
 from siianalysis.report.storage import Storage, beside
 from siianalysis.report.tasks import RenderTask
@@ -192,8 +198,8 @@ def _earlier(key: str, rel: str, manifest: Manifest, out: Storage) -> RenderResu
     return RenderResult(key=key, status="missing")
 
 
-def _set_aside_departed(out: Storage, manifest: Manifest, planned: set[str], suffix: str
-                        ) -> list[tuple[str, str | None]]:
+def _set_aside_departed(out: Storage, manifest: Manifest, planned: set[str], suffix: str,
+                        extra: tuple[str, ...] = ()) -> list[tuple[str, str | None]]:
     """Move the tambon reports this folder made for tambons no longer in the data to
     ``.removed/<date>/``; returns (key, where its document went, or None).
 
@@ -209,7 +215,7 @@ def _set_aside_departed(out: Storage, manifest: Manifest, planned: set[str], suf
         with deferred_interrupts():
             kept = None
             if valid_tambon_id(key.split("/", 1)[1]):
-                for document_suffix in (suffix, ".ipynb"):
+                for document_suffix in (suffix, *extra, ".ipynb"):
                     rel = document(key, document_suffix)
                     if out.exists(rel):
                         target = f"{REMOVED_DIR}/{day}/{rel}"
@@ -361,6 +367,10 @@ def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | st
     plan = plan_reports(processed_dir, out.location, notebooks_dir=notebooks_dir, tambon_ids=tambon_ids,
                         network=network, options=options, **changes)
     suffix = plan.options.format
+    for other in {suffix, *plan.options.extra_formats} - {DEFAULT_FORMAT}:
+        exporter = exporters.get(other)
+        if exporter.prepare:  # a format that cannot be made here (no WeasyPrint) stops the run before it starts
+            exporter.prepare(plan.options)
     out.makedirs()
     out.makedirs(TAMBON_DIR)
     out.refresh_listing()
@@ -370,12 +380,16 @@ def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | st
 
     if tambon_ids is None:
         run.removed = _set_aside_departed(out, manifest, {t.key for t in plan.tasks} | {r.key for r in plan.invalid},
-                                          suffix)
+                                          suffix, tuple(s for s in exporters.suffixes() if s != suffix))
+    extra = plan.options.extra_formats
+    # documents of other formats beside the pages; the HTML site itself is never removed by a run in another format
+    unasked = [s for s in exporters.suffixes() if s not in (suffix, DEFAULT_FORMAT, *extra)]
 
     to_run = []
     for task in plan.tasks:
         rel = document(task.key, suffix)
-        if not force and manifest.is_current(task.key, task.digest, out.exists(rel)):
+        documents = out.exists(rel) and all(out.exists(document(task.key, s)) for s in extra)
+        if not force and manifest.is_current(task.key, task.digest, documents):
             run.results[task.key] = RenderResult(key=task.key, status="skipped", output=task.out,
                                                  notebook_out=out.url(beside(rel, ".ipynb")), digest=task.digest)
         else:
@@ -392,6 +406,9 @@ def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | st
             if result.os_errno in WRITE_ERRNOS:  # every next report would fail the same way
                 raise OutputWriteError(result.os_errno, result.os_filename)
             if result.status == "rendered":
+                for stale in unasked:  # an older run's PDF of other inputs
+                    if out.exists(document(task.key, stale)):
+                        out.remove(document(task.key, stale))
                 manifest.mark_done(task.key, task.digest, out.rel(task.out) or task.out, result.seconds,
                                    title=task.title)
             else:

@@ -154,14 +154,22 @@ def notebook_to_html(notebook: Any, out_html: Path | str, *, with_code: bool = F
         title: the page ``<title>``; default: the notebook's metadata title, else the file stem.
         compact_images: recompress inline PNGs where smaller.
     """
+    out_html = Path(out_html)
+    write_atomic(out_html, notebook_html(notebook, out_html.stem, with_code=with_code, lang=lang, title=title,
+                                         compact_images=compact_images))
+    return out_html
+
+
+def notebook_html(notebook: Any, name: str, *, with_code: bool = False, lang: str = "th",
+                  title: str | None = None, compact_images: bool = True) -> str:
+    """The page ``notebook_to_html`` writes, as a string (``name``: the title when there is no
+    other; the PDF exporter prints this page)."""
     import nbformat
 
-    out_html = Path(out_html)
     nb = notebook if isinstance(notebook, dict) else nbformat.read(Path(notebook), as_version=4)
-    resources = {"metadata": {"name": out_html.stem}, "siireport_title": title}
+    resources = {"metadata": {"name": name}, "siireport_title": title}
     body, _ = html_exporter(with_code, lang, compact_images).from_notebook_node(nb, resources=resources)
-    write_atomic(out_html, body)
-    return out_html
+    return body
 
 
 def export(notebook: Any, out: Path, options: Any, title: str | None) -> None:
