@@ -10,7 +10,7 @@ file name. The labels come from the codebook's ``identity`` section.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from dataclasses import dataclass, field
 
 from siianalysis.codebook import Codebook
@@ -117,6 +117,7 @@ def cell_value_ref(grid: Grid, r: int, c: int) -> str:
     return _cell_value_beside(grid, r, c)[1]
 
 
+@lru_cache(maxsize=16384)  # the same place and date lines recur on every sheet
 def is_place_or_date_line(text: str, codebook: Codebook) -> bool:
     """Whether a line only names a place and a date ("ต.แม่แรม อ.แม่ริม จ.เชียงใหม่
     วันที่ 27 ต.ค. 63", "Tambon Mae Tha, Amphoe Mae On", "วันที่ 27/10/2563"): once the

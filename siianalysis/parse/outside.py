@@ -37,7 +37,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+
+import yaml
 
 from siianalysis.codebook import Codebook, Label
 from siianalysis.parse.identity import (
@@ -50,9 +52,10 @@ from siianalysis.parse.locate import Block, title_number
 from siianalysis.parse.split import WorksheetSpan
 from siianalysis.readers.grid import Grid
 from siianalysis.text import arabic_digits, clean, fold, fold_keep_examples
-from siianalysis.words import texts
+from siianalysis.words import report_text_path
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_TITLE_CUE = re.compile(r"^\D*\d+")  # "ตารางที่ 1", "Table no. 3" before a title
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +90,10 @@ def _handout(codebook: Codebook) -> _Handout:
         lines |= _label_lines(label)
     patterns: list[re.Pattern[str]] = []
     written = [*codebook.outside_tables.handout_lines]
+    template = _template_words()
     for key in codebook.outside_tables.template_words:
         for lang in ("th", "en"):
-            written += str(texts("template", lang).get(key, "")).splitlines()
+            written += str((template.get(key) or {}).get(lang, "")).splitlines()
     for line in written:
         if _PLACEHOLDER.search(line):  # "ทำเครื่องหมาย {tick} …": any mark in the blank
             pieces = [re.escape(fold_keep_examples(p)) for p in _PLACEHOLDER.split(line)]
@@ -100,20 +104,34 @@ def _handout(codebook: Codebook) -> _Handout:
     return _Handout(frozenset(lines), tuple(patterns))
 
 
+def _template_words() -> dict:
+    """The template's words (``report_text.yaml`` ``template``: key -> {th, en}), read with
+    libyaml where it is installed: every normalise worker reads them once, and the
+    pure-Python reader takes longer over the whole file than parsing a worksheet does."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(report_text_path(), encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=loader).get("template") or {}
+
+
 def is_handout_text(text: str, codebook: Codebook) -> bool:
     """Whether ``text`` is one of the handout's own lines (a label, a title, an instruction)."""
+    return _is_handout_text(clean(text), codebook)
+
+
+@lru_cache(maxsize=16384)  # titles and instructions recur in every worksheet
+def _is_handout_text(text: str, codebook: Codebook) -> bool:
     handout = _handout(codebook)
     key = fold_keep_examples(text)
     if key in handout.lines or any(p.fullmatch(key) for p in handout.patterns):
         return True
-    number = title_number(text, codebook)
-    if number is None:
+    if title_number(text, codebook) is None:
         return False
     # "ตารางที่ 1 …": a table's title line when what follows the number is a title (or nothing).
-    rest = re.sub(r"^\D*\d+", "", arabic_digits(clean(text)), count=1)
-    return not fold_keep_examples(rest) or fold_keep_examples(rest) in handout.lines
+    rest = fold_keep_examples(_TITLE_CUE.sub("", arabic_digits(text), count=1))
+    return not rest or rest in handout.lines
 
 
+@lru_cache(maxsize=16384)
 def _bare_number(text: str) -> bool:
     """Punctuation, or a number of at most three digits (numbering; a phone number is a note)."""
     key = fold_keep_examples(text)
@@ -124,26 +142,32 @@ class _Used:
     """Which cells of one grid the tables took, and which of those were left out of them."""
 
     def __init__(self, grid: Grid, blocks: list[Block], kept_out: set[str]) -> None:
-        self.rows: dict[int, set[int] | None] = {}  # row -> columns used (None: the whole row)
+        self.rows: dict[int, frozenset[int] | None] = {}  # row -> columns used (None: the whole row)
         self.notes: set[tuple[int, int]] = set()  # table cells that are notes all the same
         for block in blocks:
             for r in range(block.header_row, block.header_end + 1):
                 self.rows[r] = None
-            columns = {block.label_col, *block.field_cols, *block.outcome_cols, *block.extra_cols}
+            columns = frozenset({block.label_col, *block.field_cols, *block.outcome_cols, *block.extra_cols})
             for r in range(block.body_start, block.body_end):
                 self.rows[r] = columns
-                if grid.ref(r, block.label_col) in kept_out:
-                    self.notes.add((r, block.label_col))
+            if kept_out:
+                self.notes |= {(r, block.label_col) for r in range(block.body_start, block.body_end)
+                               if grid.ref(r, block.label_col) in kept_out}
             for c in block.extra_cols:  # an added column with nothing under it: its header is a note
                 if not any(clean(grid.value(r, c)) for r in range(block.body_start, block.body_end)):
-                    self.notes.add(next((r, c) for r in range(block.header_row, block.header_end + 1)
-                                        if clean(grid.value(r, c))))
+                    head = next((r for r in range(block.header_row, block.header_end + 1)
+                                 if clean(grid.value(r, c))), None)
+                    if head is not None:
+                        self.notes.add((head, c))
 
-    def taken(self, r: int, c: int) -> bool:
-        if (r, c) in self.notes:
-            return False
-        columns = self.rows.get(r, set())
-        return columns is None or c in columns
+    def free(self, grid: Grid, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+        """(row, column, text) of every cell with text that no table took, in reading order."""
+        for r in range(start, min(end, grid.n_rows)):
+            taken = self.rows.get(r, frozenset())
+            for c, cell in enumerate(grid.cells[r]):
+                if cell and (taken is not None and c not in taken or (r, c) in self.notes) \
+                        and (text := clean(cell)):
+                    yield r, c, text
 
 
 def _where(grid: Grid, grids: list[Grid], r: int, c: int) -> str:
@@ -168,11 +192,10 @@ def outside_notes(grids: list[Grid], span: WorksheetSpan, kept_out: set[str], id
     notes: list[Note] = []
     for piece in span.pieces:
         grid = grids[piece.grid_index]
-        used = _Used(grid, piece.blocks, kept_out)
         beside: set[str] = set()  # a field label's value cell
-        for r, c, text in _cells(grid, piece.start, piece.end):
+        for r, c, text in _Used(grid, piece.blocks, kept_out).free(grid, piece.start, piece.end):
             ref = grid.ref(r, c)
-            if used.taken(r, c) or ref in used_refs or ref in beside or _bare_number(text):
+            if ref in used_refs or ref in beside or _bare_number(text):
                 continue
             if field_label_key(text, codebook):
                 beside.add(cell_value_ref(grid, r, c))
@@ -181,10 +204,3 @@ def outside_notes(grids: list[Grid], span: WorksheetSpan, kept_out: set[str], id
                 continue
             notes.append(Note(text, f"{grid.source_file}: {_where(grid, grids, r, c)}"))
     return notes
-
-
-def _cells(grid: Grid, start: int, end: int) -> Iterator[tuple[int, int, str]]:
-    for r in range(start, min(end, grid.n_rows)):
-        for c, cell in enumerate(grid.cells[r]):
-            if cell and (text := clean(cell)):
-                yield r, c, text
