@@ -204,7 +204,8 @@ def heatmap_rows_outcomes(ds: Dataset, tambon_id: str, table: str, lang: str = "
             text = label if row.other and label else row.label.text(lang)
             labels.append(wrap(f"{code} {text}", 30))
         ax.set_yticks(range(len(rows)), labels)
-        ax.set_xticks(range(len(outcomes)), _outcome_labels(ds, table, lang), fontsize="small")
+        # labels at the body size, wrapped narrower: the chart is read shrunk on a phone
+        ax.set_xticks(range(len(outcomes)), _outcome_labels(ds, table, lang, width=14))
         ax.xaxis.tick_top()
         ax.set_xticks(np.arange(-0.5, len(outcomes)), minor=True)
         ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
@@ -243,7 +244,7 @@ def sii_profile(ds: Dataset, tambon_id: str, lang: str = "th") -> Figure:
         for k, (label, values, color) in enumerate(series):
             v = [float(values.get(lens.code, 0.0)) for lens in lenses]
             bars = ax.bar(x + (k - 1) * w, v, w, label=label, color=color)
-            ax.bar_label(bars, labels=[f"{p:.0%}" for p in v], fontsize="x-small", padding=1)
+            ax.bar_label(bars, labels=[f"{p:.0%}" for p in v], fontsize="small", padding=1)
         ax.set_xticks(x, [wrap(lens.short.text(lang), 20) for lens in lenses])
         ax.set_ylim(0, 1.1)
         _percent_axis(ax.yaxis)
@@ -318,14 +319,14 @@ def row_outcome_share_heatmap(ds: Dataset, table: str, lang: str = "th") -> Figu
         im = ax.imshow(np.ma.masked_invalid(share), cmap="Blues", vmin=0, vmax=1, aspect="auto")
         for (i, j), v in np.ndenumerate(share):
             if not np.isnan(v):
-                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize="small",
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center",
                         color="white" if v > 0.6 else "black")
         ylabels = []
         for ln in lines:
             text = ui["other_rows"] if ln == "other" else f"{ln} {tb.row(ln).label.text(lang)}"
             ylabels.append(f"{wrap(text, 30)}\n(n = {int(reported.get(ln, 0))})")
-        ax.set_yticks(range(len(lines)), ylabels, fontsize="small")
-        ax.set_xticks(range(len(outcomes)), _outcome_labels(ds, table, lang), fontsize="small")
+        ax.set_yticks(range(len(lines)), ylabels)
+        ax.set_xticks(range(len(outcomes)), _outcome_labels(ds, table, lang, width=14))
         ax.xaxis.tick_top()
         ax.tick_params(length=0)
         cbar = fig.colorbar(im, ax=ax, shrink=0.8)
@@ -385,7 +386,7 @@ def score_distribution(ds: Dataset, score: str = "overall_outcome_coverage", by_
             for i, d in enumerate(data, start=1):
                 ax.scatter(d, i + rng.uniform(-0.12, 0.12, len(d)), s=14, color=FILLED, alpha=0.7, zorder=3)
         ax.set_yticks(range(1, len(order) + 1),
-                      [f"{p} (n = {len(d)})" for p, d in zip(order, data, strict=True)], fontsize="small")
+                      [f"{p} (n = {len(d)})" for p, d in zip(order, data, strict=True)])
         ax.invert_yaxis()  # highest median on top
         if is_share:
             ax.set_xlim(-0.03, 1.03)
@@ -416,7 +417,7 @@ def data_steps_dropoff(ds: Dataset, lang: str = "th") -> Figure:
         for xi, v in zip(x, tic, strict=True):
             ax.annotate(f"{v:.0%}", (xi, v), textcoords="offset points", xytext=(7, 5),
                         ha="left", fontsize="small", color=FILLED)
-        ax.set_xticks(x, [f"{s}\n{wrap(tb.row(s).label.text(lang), 18)}" for s in steps], fontsize="small")
+        ax.set_xticks(x, [f"{s}\n{wrap(tb.row(s).label.text(lang), 16)}" for s in steps])
         ax.set_ylim(0, 1.15)
         _percent_axis(ax.yaxis)
         ax.set_ylabel(ui["share_tambons"])
