@@ -18,7 +18,7 @@ from siianalysis.analysis import plots
 from siianalysis.analysis.dataset import Dataset
 from siianalysis.analysis.gaps import gap_peers, strengths_and_gaps
 from siianalysis.analysis.places import place_name, place_part
-from siianalysis.analysis.quality import resolution_problems, tambon_problems
+from siianalysis.analysis.quality import reader_problems, resolution_problems, tambon_problems
 from siianalysis.analysis.scores import (
     SCORED_TABLES,
     lens_profile_frame,
@@ -32,7 +32,7 @@ from siianalysis.analysis.team import (
     team_words_frames,
     text_fields,
 )
-from siianalysis.words import check_lang, display_date, problem_text, t
+from siianalysis.words import check_lang, display_date, t
 
 from .feedback import pillar_side_by_side
 from .html import (
@@ -89,7 +89,7 @@ def header(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
         code_cell: object = row["tambon_id"]
     else:
         why = resolution_problems(tambon_problems(ds, row["tambon_id"]))
-        reasons = [f"{problem_text(c, lang)} ({m})" for c, m in zip(why["code"], why["message"], strict=True)]
+        reasons = list(reader_problems(ds, why, lang)["sentence"])  # the reader's sentence, not the log's
         code_cell = Markup(tag("strong", t("tambon.header.unresolved", lang))
                            + (bullet_list(reasons) if reasons else Markup(""))
                            + note(t("tambon.header.report_id", lang, id=row["tambon_id"]), "sii-muted"))
