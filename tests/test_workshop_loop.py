@@ -4,6 +4,7 @@ bundle to share (personal data masked)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -73,14 +74,16 @@ def test_review_compile_bundle_through_the_cli(tmp_path, capsys):
     site = tmp_path / "site.zip"
     assert main(["bundle", "--reports", str(reports), "--out", str(site)]) == 0
     with zipfile.ZipFile(site) as z:
-        names = set(z.namelist())
+        assert all(n.startswith("reports/") for n in z.namelist())  # one folder of its own
+        names = {n.removeprefix("reports/") for n in z.namelist()}
         assert {"index.html", "network.html", "tambon/500707.html", "compiled/500707.html"} <= names
         assert not any(n.endswith(".ipynb") or n.startswith(".") for n in names)
         for name in (n for n in names if n.endswith(".html")):
-            page = z.read(name).decode("utf-8")
+            page = z.read(f"reports/{name}").decode("utf-8")
             assert PHONE not in page, name
             for href in re.findall(r'href="([^"#:]+\.html)"', page):
-                target = str(PurePosixPath(name).parent / href).removeprefix("./")
+                target = posixpath.normpath(str(PurePosixPath(name).parent / href))  # ../index.html from tambon/
                 assert target in names, (name, href)
-        assert "โทร. 0" in z.read("tambon/500707.html").decode("utf-8")  # masked, still readable
+        assert "โทร. 0" in z.read("reports/tambon/500707.html").decode("utf-8")  # masked, still readable
+        assert 'href="compiled/index.html"' in z.read("reports/index.html").decode("utf-8")  # compile linked it
     assert main(["bundle", "--reports", str(tmp_path / "nothing"), "--out", str(site)]) == 2

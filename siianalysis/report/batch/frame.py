@@ -58,7 +58,8 @@ def stylesheet() -> str:
 
 
 def _marked(html_text: str) -> Markup:
-    return Markup(f"{FRAME_MARK}{html_text}{_FRAME_END}")
+    # the line breaks inside the marks: taking a frame out leaves the page as it was
+    return Markup(f"{FRAME_MARK}\n{html_text}\n{_FRAME_END}")
 
 
 def unframe(page: str) -> str:
@@ -157,10 +158,10 @@ def frame_page(page: str, site_path: str, lang: str = "th") -> str:
     if toc is not None:
         first = body.find("<h2")
         cell = max((m.start() for m in _CELL.finditer(body, 0, first)), default=first)
-        body = body[:cell] + _marked(toc) + "\n" + body[cell:]
+        body = body[:cell] + _marked(toc) + body[cell:]
     top = _marked(f"<style>{stylesheet()}</style>" + _site_links(site_path, words, "sii-site-top", False))
     bottom = _marked(_site_links(site_path, words, "sii-site-end", toc is not None))
-    return f"{page[:start]}\n{top}\n{body}{bottom}\n{page[end:]}"
+    return f"{page[:start]}{top}{body}{bottom}{page[end:]}"
 
 
 def _framed_already(storage: Storage, rel: str) -> bool:
