@@ -28,6 +28,8 @@ from siianalysis.parse.outside import is_handout_text
 from siianalysis.readers import read_file
 from siianalysis.sections import notes as notes_section
 from siianalysis.words import texts as words
+from siianalysis.workshop.compile import compile_html, compile_workbook
+from siianalysis.workshop.xlsx import sheet_name
 from tests.worksheets import (
     CB,
     Filled,
@@ -257,3 +259,21 @@ def test_analyses_of_the_tables_do_not_read_the_notes(tmp_path: Path):
     pd.testing.assert_frame_equal(terms[terms["table"].isin(tables)].reset_index(drop=True),
                                   table_terms(plain).reset_index(drop=True))
     pd.testing.assert_frame_equal(strengths_and_gaps(ds, TAMBON_ID), strengths_and_gaps(plain, TAMBON_ID))
+
+
+def test_the_compilation_hands_the_notes_back_masked(tmp_path: Path):
+    out = _normalised(tmp_path, True)
+    compile_workbook(out, tmp_path / "compiled.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "compiled.xlsx")[sheet_name(words("outside_notes", "th")["sheet"])]
+    lines = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(line[0], line[2]) for line in lines] == [(TAMBON_ID, where) for _, where in DOCX_NOTES]
+    assert [line[3] for line in lines][1:] == [text for text, _ in DOCX_NOTES][1:]
+    assert lines[0][3].startswith("ทีมเขียนร่วมกัน 12 คน") and "081-234-5678" not in lines[0][3] \
+        and "สมชาย" not in lines[0][3]
+    compile_html(out, tmp_path / "site")
+    page = (tmp_path / "site" / "compiled" / f"{TAMBON_ID}.html").read_text(encoding="utf-8")
+    assert words("outside_notes", "th")["title"] in page and "text 3, paragraph 1 (after table 2)" in page
+    assert "&lt;b&gt;ไม่รวม&lt;/b&gt;" in page and "<b>" not in page and "081-234-5678" not in page
+    plain = _normalised(tmp_path, False)
+    compile_workbook(plain, tmp_path / "plain.xlsx")
+    assert len(openpyxl.load_workbook(tmp_path / "plain.xlsx").sheetnames) == 2  # no notes, no sheet

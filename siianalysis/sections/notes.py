@@ -5,23 +5,34 @@
 table, kept by ``parse.outside``), each with where it was written in the file, in
 reading order. A note is the team's own text: personal data in it is masked
 (``analysis.personal_data``), then it is escaped like every worksheet text.
+``notes_table`` is the table itself, shared with the workshop's compiled pages.
 """
 
 from __future__ import annotations
+
+import pandas as pd
 
 from siianalysis.analysis.dataset import Dataset
 from siianalysis.analysis.personal_data import mask_personal_data
 from siianalysis.words import check_lang, t
 
-from .html import Section, explain, note, table
+from .html import Markup, Section, explain, note, table
 
 KEY = "outside_notes"
 
 
-def _where(source: str) -> str:
+def where_in_file(source: str) -> str:
     """The place within the file: "file.xlsx: Sheet1!H4" → "Sheet1!H4" (a file name holds no ": ")."""
     _, sep, where = source.partition(": ")
     return where if sep else source
+
+
+def notes_table(notes: pd.DataFrame, lang: str = "th", mask: bool = True) -> Markup:
+    """``Dataset.notes`` lines as a table: where in the file, and the text (personal data
+    masked with ``mask``; the workshop's compilation passes text it masked already)."""
+    shown = mask_personal_data if mask else str
+    rows = [[shown(where_in_file(s)), shown(x)] for s, x in zip(notes["source"], notes["text"], strict=True)]
+    return table([t(f"{KEY}.where", lang), t(f"{KEY}.text", lang)], rows)
 
 
 def outside_tables(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
@@ -35,7 +46,5 @@ def outside_tables(ds: Dataset, tambon_id: str, lang: str = "th") -> Section:
     if notes.empty:
         parts.append(note(t(f"{KEY}.none", lang), "sii-muted"))
     else:
-        rows = [[mask_personal_data(_where(s)), mask_personal_data(x)]
-                for s, x in zip(notes["source"], notes["text"], strict=True)]
-        parts.append(table([t(f"{KEY}.where", lang), t(f"{KEY}.text", lang)], rows))
+        parts.append(notes_table(notes, lang))
     return Section(f"tambon.{KEY}", t(f"{KEY}.title", lang), parts, data={"notes": notes})

@@ -2,7 +2,8 @@
 
 For every tambon, pillar by pillar (people, mechanism, data, overall): its Table 4
 (what exists, how to raise it), its row plans from Tables 1–3, and the experts'
-suggestions, side by side. Two forms of the same content
+suggestions, side by side; and what the team wrote outside its tables
+(``Dataset.notes``: a sheet of the workbook, a part of the tambon's page), when it did. Two forms of the same content
 (``compile_frame``, built on ``analysis.feedback.team_plans`` and ``feedback_for``):
 
 - ``compile_workbook(processed_dir, out_xlsx)``: an index sheet and one sheet
@@ -43,6 +44,7 @@ from siianalysis.analysis.dataset import Dataset, load
 from siianalysis.ids import is_tambon_id
 from siianalysis.analysis.places import place_name, place_part
 from siianalysis.sections.feedback import pillar_side_by_side
+from siianalysis.sections.notes import notes_table, where_in_file
 from siianalysis.sections.html import CSS, Markup, esc, explain, heading, join, link, note, tag, tambon_href
 from siianalysis.words import check_lang, display_date, t
 from siianalysis.workshop.privacy import KINDS, mask_dataset
@@ -264,7 +266,32 @@ def build_workbook(ds: Dataset, lang: str = "th") -> Workbook:
                 cell.hyperlink = Hyperlink(ref=cell.coordinate, location=target, display=str(cell.value))
     index.freeze_panes = f"A{head_row + 1}"
     index.auto_filter.ref = f"A{head_row}:{get_column_letter(len(icols))}{max(r, head_row + 1)}"
+    _notes_sheet(wb, ds, [tid for _, ids in tambon_order(ds, lang) for tid in ids], lang)
     return wb
+
+
+def _notes_sheet(wb: Workbook, ds: Dataset, order: list[str], lang: str) -> None:
+    """What the teams wrote outside their tables (``Dataset.notes``), a line per note, tambons
+    in ``order``; no sheet when no team wrote any (the workbook is then as it always was)."""
+    notes = ds.notes
+    if notes.empty:
+        return
+    sheet = wb.create_sheet(sheet_name(t("outside_notes.sheet", lang)))
+    cols = {"tambon_id": 10, "tambon": 18, "where": 30, "text": 80}
+    heads = {**{c: ds.codebook.review.columns[c].text(lang) for c in ("tambon_id", "tambon")},
+             "where": t("outside_notes.where", lang), "text": t("outside_notes.text", lang)}
+    bold = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+    for c, key in enumerate(cols, start=1):
+        put(sheet, 1, c, heads[key], font=bold).fill = _HEADER_FILL
+        sheet.column_dimensions[get_column_letter(c)].width = cols[key]
+    rank = {tid: i for i, tid in enumerate(order)}
+    notes = notes.assign(_rank=notes["tambon_id"].map(rank)).sort_values("_rank", kind="stable")
+    for r, line in enumerate(notes.to_dict("records"), start=2):
+        values = {"tambon_id": line["tambon_id"], "tambon": place_part(ds.tambon(line["tambon_id"]), "tambon", lang),
+                  "where": where_in_file(line["source"]), "text": line["text"]}
+        for c, key in enumerate(cols, start=1):
+            put(sheet, r, c, values[key], text=key == "tambon_id")
+    sheet.freeze_panes = "C2"
 
 
 def write_workbook(ds: Dataset, out_xlsx: str | Path, lang: str = "th") -> Path:
@@ -321,6 +348,9 @@ def tambon_page(ds: Dataset, tambon_id: str, lang: str = "th") -> str:
     for pillar in fbk.pillar_codes(ds):
         parts.append(heading(t("feedback.pillar_heading", lang, pillar=fbk.pillar_label(ds, pillar, lang)), 2))
         parts.append(pillar_side_by_side(ds, plans, fb, pillar, lang, achievements=True))
+    notes = ds.notes[ds.notes["tambon_id"] == tid]
+    if not notes.empty:  # what the team wrote outside its tables goes back with the rest (masked with it)
+        parts += [heading(t("outside_notes.title", lang), 2), notes_table(notes, lang, mask=False)]
     return _page(t("compile.page_title", lang, place=place), join(parts, "\n"), lang)
 
 
