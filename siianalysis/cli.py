@@ -189,7 +189,17 @@ def _bundle(args: argparse.Namespace) -> int:
     from siianalysis.workshop.bundle import bundle_main
 
     reports = Path(args.reports) if args.reports else config.reports_dir()
-    return bundle_main(reports, Path(args.out), mask=not args.no_mask)
+    pdf = None
+    if args.pdf:
+        from siianalysis.report.exporters import pdf as pdf_exporter
+
+        try:
+            pdf_exporter.prepare(None)
+        except pdf_exporter.PdfExportError as exc:
+            print(f"{_prog(args)}: {one_line(exc)}", file=sys.stderr)
+            return 2
+        pdf = pdf_exporter.html_to_pdf
+    return bundle_main(reports, Path(args.out), mask=not args.no_mask, pdf=pdf)
 
 
 # export --to: what OUT must be (suffix, what is written)
@@ -366,6 +376,8 @@ def parser() -> Parser:
     z.add_argument("--out", required=True, type=file_to_write(".zip", "a zip archive"), help="the .zip to write")
     z.add_argument("--no-mask", action="store_true",
                    help="keep phone numbers, e-mails and citizen IDs (internal use only)")
+    z.add_argument("--pdf", action="store_true",
+                   help="also an A4 PDF of each report, printed from its page as bundled (masked like it)")
     z.set_defaults(func=_bundle)
     return p
 

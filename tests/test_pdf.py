@@ -20,6 +20,7 @@ import pytest
 
 from siianalysis.report.options import RenderOptions
 from siianalysis.sections import html as h
+from tests.test_bundle import ID_MASKED, ID_WRITTEN, VID, site  # noqa: F401 - site: the fixture
 from tests.test_report_batch import CM, FIXTURES, LEADING_ZERO, UNRESOLVED, notebooks_dir, write_processed
 
 pypdf = pytest.importorskip("pypdf")
@@ -79,6 +80,7 @@ def test_figures_are_twice_as_dense_as_they_are_wide():
 
 # --- a page printed --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_thai_reads_back_as_written_and_headings_stay_with_what_follows(tmp_path):
     # (a tone mark over ำ, as in น้ำ, reads back after the nikhahit: the order the glyphs are drawn in)
     words = "ตำบลสันป่ายาง ป่า ปั่น ฝ้าย ที่นี่ ญาติ ฐาน ปู่ ฎีกา อำเภอแม่แตง"
@@ -99,6 +101,7 @@ def test_thai_reads_back_as_written_and_headings_stay_with_what_follows(tmp_path
         assert len(on) == 1 and f"หัวตาราง{i}แถว0" in texts[on[0]], (i, on)  # the heading's table starts beside it
 
 
+@pytest.mark.slow
 def test_the_pdf_loads_nothing_from_outside_and_keeps_links_relative(tmp_path):
     hits = []
 
@@ -199,3 +202,27 @@ def test_report_pdf_from_the_command_line_skips_and_fails_like_any_output(tmp_pa
     assert failed[f"tambon/{LEADING_ZERO}"].error_message == ".pdf export failed: no room on the page"
     assert (out / "tambon" / f"{LEADING_ZERO}.html").is_file() and not (out / "tambon" / f"{LEADING_ZERO}.pdf").exists()
     assert (out / "tambon" / f"{CM}.pdf").is_file()
+
+
+@pytest.mark.slow
+def test_the_bundle_carries_pdfs_printed_from_its_masked_pages(site, tmp_path):
+    import zipfile
+
+    from siianalysis.workshop.bundle import bundle_site
+
+    (site / "tambon" / "500707.pdf").write_bytes(b"%PDF-1.7 printed unmasked: 081-234-5678")  # report --pdf's
+    out, again = tmp_path / "site.zip", tmp_path / "again.zip"
+    result = bundle_site(site, out, pdf=weasy.html_to_pdf)
+    bundle_site(site, again, pdf=weasy.html_to_pdf)
+    assert out.read_bytes() == again.read_bytes()  # the same site, the same bytes, PDFs too
+    assert "tambon/500707.pdf" in result.skipped and "tambon/500707.pdf" in result.files
+    with zipfile.ZipFile(out) as zf:
+        pdfs = sorted(n for n in zf.namelist() if n.endswith(".pdf"))
+        assert pdfs == ["reports/network.pdf", "reports/tambon/500707.pdf", "reports/tambon/u-0123456789.pdf"]
+        printed = zf.read("reports/tambon/500707.pdf")
+        page = zf.read("reports/tambon/500707.html").decode("utf-8")
+    text = "".join(pages_text(printed))
+    assert printed.startswith(b"%PDF") and norm("ไชยสถาน") in text and norm("งบ 150,000 บาท") in text
+    # masked as the page is: no phone number, e-mail name or citizen ID as written
+    assert "081-234-5678" not in page and "081-234-5678" not in text and "somchai" not in text
+    assert VID not in text and ID_WRITTEN not in text and norm(ID_MASKED) in text

@@ -31,6 +31,12 @@ bundle is asked; a site rendered before that rule came in is re-rendered by the
 next ``siianalysis report`` (the reports' code changed). The reports and
 processed data on disk are only read.
 
+PDFs (``pdf=``, ``siianalysis bundle --pdf``): each report (``network.html``,
+``tambon/<id>.html``) goes in also as an A4 PDF beside its page, printed from the page as
+bundled, so masked like it (the command passes the report engine's
+``report.exporters.pdf.html_to_pdf``). PDFs already in the site (``report --pdf``) are
+never copied: they were printed from the unmasked pages.
+
 The zip is deterministic: entries sorted by path, every entry dated
 2020-10-27 00:00 (the workshop's day) with mode 0644, deflated; the same site
 gives the same bytes. It is written to a temporary file beside ``out_zip`` and
@@ -42,12 +48,14 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import sys
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from siianalysis._zipfreeze import FIXED_DATETIME
@@ -61,6 +69,7 @@ NOTEBOOK_SUFFIX = ".ipynb"
 ZIP_DATE_TIME = FIXED_DATETIME.timetuple()[:6]
 FILE_MODE = 0o100644
 MAX_WARNINGS_SHOWN = 20
+REPORT_PAGE = re.compile(r"network\.html|tambon/[^/]+\.html")  # the pages ``pdf=`` prints
 TOP_FOLDER = "reports"  # the one folder the zip unpacks into; the review workbook's links start with it
 
 
@@ -221,7 +230,7 @@ def _zipinfo(name: str) -> zipfile.ZipInfo:
 
 
 def bundle_site(reports_dir: str | Path, out_zip: str | Path, *, mask: bool = True,
-                include_notebooks: bool = False) -> BundleResult:
+                include_notebooks: bool = False, pdf: Callable[[str, Path], bytes] | None = None) -> BundleResult:
     """Packs the report site under ``reports_dir`` into ``out_zip`` (see the module doc).
 
     Args:
@@ -229,6 +238,8 @@ def bundle_site(reports_dir: str | Path, out_zip: str | Path, *, mask: bool = Tr
         out_zip: the zip to write (replaced if it exists; its folder is created).
         mask: mask personal data in every page (default).
         include_notebooks: add the executed ``.ipynb`` files; only with ``mask=False``.
+        pdf: ``pdf(page, folder)`` → the PDF of a report page (its HTML as bundled; ``folder``:
+            where its relative links start); each report then goes in also as ``.pdf``.
 
     Raises:
         ValueError: ``include_notebooks`` with ``mask``.
@@ -268,6 +279,10 @@ def bundle_site(reports_dir: str | Path, out_zip: str | Path, *, mask: bool = Tr
                             data = masked.encode("utf-8", "surrogateescape")
                 zf.writestr(_zipinfo(f"{TOP_FOLDER}/{rel}"), data, compresslevel=9)
                 result.files.append(rel)
+                if pdf is not None and REPORT_PAGE.fullmatch(rel):
+                    printed = pdf(data.decode("utf-8", "surrogateescape"), (root / rel).parent)
+                    zf.writestr(_zipinfo(f"{TOP_FOLDER}/{rel[:-5]}.pdf"), printed, compresslevel=9)
+                    result.files.append(f"{rel[:-5]}.pdf")
         os.replace(tmp, out)
     finally:
         if tmp.exists():
@@ -275,7 +290,8 @@ def bundle_site(reports_dir: str | Path, out_zip: str | Path, *, mask: bool = Tr
     return result
 
 
-def bundle_main(reports_dir: str | Path, out: str | Path, mask: bool = True) -> int:
+def bundle_main(reports_dir: str | Path, out: str | Path, mask: bool = True,
+                pdf: Callable[[str, Path], bytes] | None = None) -> int:
     """The ``siianalysis bundle`` command: prints the summary; 0 done, 2 no site or bad arguments, 1 write error."""
     root = Path(reports_dir)
     if not (root / "index.html").is_file():
@@ -286,8 +302,8 @@ def bundle_main(reports_dir: str | Path, out: str | Path, mask: bool = True) -> 
         print(f"siianalysis bundle: {out} is a folder; give the zip file to write (e.g. site.zip)", file=sys.stderr)
         return 2
     try:
-        result = bundle_site(root, out, mask=mask)
-    except (OSError, ValueError) as exc:
+        result = bundle_site(root, out, mask=mask, pdf=pdf)
+    except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a page the PDF maker could not print
         print(f"siianalysis bundle: {exc}", file=sys.stderr)
         return 1
     print(result.summary())

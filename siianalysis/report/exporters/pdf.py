@@ -25,6 +25,8 @@ from __future__ import annotations
 import io
 import logging
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -34,6 +36,8 @@ from siianalysis.report.exporters import Exporter, register
 from siianalysis.report.exporters.html import notebook_html
 
 FONT_FAMILY = "SII Report Thai"
+FONT_DATE_EPOCH = 1603756800  # 2020-10-27, the workshop's day, as the bundle's zip entries
+_DATE_LOCK = threading.Lock()
 # The bundled font first; the page's own stack after it only for characters it lacks.
 PRINT_CSS = """
 @font-face{font-family:"%(family)s";src:url("%(url)s")}
@@ -51,7 +55,8 @@ def _weasyprint():
     except (ImportError, OSError) as exc:  # OSError: the package is there, the Pango library is not
         raise PdfExportError(f"PDF needs WeasyPrint and the Pango library ({type(exc).__name__}: {exc}); "
                              "pip install weasyprint, and on Linux the libpango-1.0 package") from exc
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # CSS it ignores would tear a batch's progress bar
+    # what it says (CSS it ignores, a URL refused, an anchor missing) would tear a batch's progress bar
+    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return weasyprint
 
@@ -126,8 +131,26 @@ def html_to_pdf(page: str, folder: Path | str) -> bytes:
     document = weasyprint.HTML(string=page, base_url=base, url_fetcher=fetcher).render(
         stylesheets=[css], font_config=fonts)
     buf = io.BytesIO()
-    extractable_fonts(document).write_pdf(buf, finisher=_relative_links(base))
+    with _fixed_font_dates():
+        extractable_fonts(document).write_pdf(buf, finisher=_relative_links(base))
     return buf.getvalue()
+
+
+@contextmanager
+def _fixed_font_dates():
+    """The same page gives the same PDF bytes (a bundle's zip is byte for byte the same): the
+    fonts WeasyPrint makes static from the variable Noto Sans Thai are stamped by fontTools with
+    ``SOURCE_DATE_EPOCH`` when it is set, else with the time of day; unset, it is set for the
+    write (one write at a time per process)."""
+    with _DATE_LOCK:
+        own = "SOURCE_DATE_EPOCH" not in os.environ
+        if own:
+            os.environ["SOURCE_DATE_EPOCH"] = str(FONT_DATE_EPOCH)
+        try:
+            yield
+        finally:
+            if own:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
