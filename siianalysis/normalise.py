@@ -96,6 +96,11 @@ class NormaliseResult:
             f"problems:    {by_severity.get('error', 0)} errors, {by_severity.get('warning', 0)} warnings, "
             f"{by_severity.get('info', 0)} notes",
         ]
+        texts = self.tables["texts"]
+        outside = int((texts["table"] == load_codebook().outside_tables.table).sum()) if len(texts) else 0
+        if outside:  # nothing a team wrote is dropped: text outside the tables is kept (parse.outside)
+            lines.insert(4, f"outside:     {outside} texts written outside the tables, kept as notes "
+                            "(texts, table 'note'; shown in the tambon reports)")
         for code, n in Counter(problems["code"]).most_common(8):
             lines.append(f"  {n:4d} × {code}")
         if self.written:

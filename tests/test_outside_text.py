@@ -277,3 +277,13 @@ def test_the_compilation_hands_the_notes_back_masked(tmp_path: Path):
     plain = _normalised(tmp_path, False)
     compile_workbook(plain, tmp_path / "plain.xlsx")
     assert len(openpyxl.load_workbook(tmp_path / "plain.xlsx").sheetnames) == 2  # no notes, no sheet
+
+
+def test_the_run_says_how_many_notes_it_kept(tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_xlsx(raw / "ต.แม่แรม.xlsx")
+    result = normalise(raw, None, jobs=1, progress=False, cache=False)
+    assert f"outside:     {len(XLSX_NOTES)} texts written outside the tables" in result.summary()
+    write_xlsx(raw / "ต.แม่แรม.xlsx", with_notes=False)
+    assert "outside:" not in normalise(raw, None, jobs=1, progress=False, cache=False).summary()
