@@ -236,10 +236,12 @@ def test_notes_are_stored_in_texts_and_loaded_as_notes(tmp_path: Path):
 
 def test_the_report_lists_the_notes_escaped_and_masked(tmp_path: Path):
     ds = load(_normalised(tmp_path, True), cache=False)
+    between = {"th": "ข้อความช่วงที่ 2 ในเอกสาร ย่อหน้าที่ 1 (ต่อจากตารางที่ 1 ในเอกสาร)",
+               "en": "text 2 of the document, paragraph 1 (after table 1 of the document)"}
     for lang in ("th", "en"):
         html = str(notes_section.outside_tables(ds, TAMBON_ID, lang))
         assert words("outside_notes", lang)["title"] in html
-        assert "text 2, paragraph 1 (after table 1)" in html and ".docx:" not in html
+        assert between[lang] in html and ".docx" not in html
         assert "&lt;b&gt;ไม่รวม&lt;/b&gt;" in html and "<b>" not in html
         assert "081-234-5678" not in html and "สมชาย" not in html  # a phone and a name after นาย
         assert "ทีมเขียนร่วมกัน 12 คน" in html and AFTER in html
@@ -266,13 +268,16 @@ def test_the_compilation_hands_the_notes_back_masked(tmp_path: Path):
     compile_workbook(out, tmp_path / "compiled.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "compiled.xlsx")[sheet_name(words("outside_notes", "th")["sheet"])]
     lines = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert [(line[0], line[2]) for line in lines] == [(TAMBON_ID, where) for _, where in DOCX_NOTES]
+    assert [(line[0], line[2]) for line in lines] == [
+        (TAMBON_ID, notes_section.where_in_file(where)) for _, where in DOCX_NOTES]
+    assert lines[2][2] == "ข้อความช่วงที่ 2 ในเอกสาร ย่อหน้าที่ 1 (ต่อจากตารางที่ 1 ในเอกสาร)"
     assert [line[3] for line in lines][1:] == [text for text, _ in DOCX_NOTES][1:]
     assert lines[0][3].startswith("ทีมเขียนร่วมกัน 12 คน") and "081-234-5678" not in lines[0][3] \
         and "สมชาย" not in lines[0][3]
     compile_html(out, tmp_path / "site")
     page = (tmp_path / "site" / "compiled" / f"{TAMBON_ID}.html").read_text(encoding="utf-8")
-    assert words("outside_notes", "th")["title"] in page and "text 3, paragraph 1 (after table 2)" in page
+    assert words("outside_notes", "th")["title"] in page
+    assert "ข้อความช่วงที่ 3 ในเอกสาร ย่อหน้าที่ 1 (ต่อจากตารางที่ 2 ในเอกสาร)" in page
     assert "&lt;b&gt;ไม่รวม&lt;/b&gt;" in page and "<b>" not in page and "081-234-5678" not in page
     plain = _normalised(tmp_path, False)
     compile_workbook(plain, tmp_path / "plain.xlsx")

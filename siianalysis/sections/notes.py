@@ -10,28 +10,40 @@ reading order. A note is the team's own text: personal data in it is masked
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from siianalysis.analysis.dataset import Dataset
 from siianalysis.analysis.personal_data import mask_personal_data
-from siianalysis.words import check_lang, t
+from siianalysis.words import check_lang, location_text, t
 
 from .html import Markup, Section, explain, note, table
 
 KEY = "outside_notes"
 
 
-def where_in_file(source: str) -> str:
-    """The place within the file: "file.xlsx: Sheet1!H4" → "Sheet1!H4" (a file name holds no ": ")."""
+_NEIGHBOUR = re.compile(r"^(?P<where>.*) \((?P<side>after|before) table (?P<table>\d+)\)$")
+
+
+def where_in_file(source: str, lang: str = "th") -> str:
+    """Where in its file a note was written, in a reader's words (``words.location_text``):
+    "file.docx: text 2, paragraph 1 (after table 1)" → "ข้อความช่วงที่ 2 ในเอกสาร ย่อหน้าที่ 1
+    (ต่อจากตารางที่ 1 ในเอกสาร)". The file is the worksheet's, named in the report's header
+    (a file name holds no ": ")."""
     _, sep, where = source.partition(": ")
-    return where if sep else source
+    where = where if sep else source
+    if m := _NEIGHBOUR.match(where):
+        side = t(f"{KEY}.{m['side']}_table", lang, table=m["table"])
+        return f"{location_text(m['where'], lang)} {side}"
+    return location_text(where, lang)
 
 
 def notes_table(notes: pd.DataFrame, lang: str = "th", mask: bool = True) -> Markup:
     """``Dataset.notes`` lines as a table: where in the file, and the text (personal data
     masked with ``mask``; the workshop's compilation passes text it masked already)."""
     shown = mask_personal_data if mask else str
-    rows = [[shown(where_in_file(s)), shown(x)] for s, x in zip(notes["source"], notes["text"], strict=True)]
+    rows = [[shown(where_in_file(s, lang)), shown(x)] for s, x in zip(notes["source"], notes["text"], strict=True)]
     return table([t(f"{KEY}.where", lang), t(f"{KEY}.text", lang)], rows)
 
 

@@ -288,7 +288,7 @@ def _notes_sheet(wb: Workbook, ds: Dataset, order: list[str], lang: str) -> None
     notes = notes.assign(_rank=notes["tambon_id"].map(rank)).sort_values("_rank", kind="stable")
     for r, line in enumerate(notes.to_dict("records"), start=2):
         values = {"tambon_id": line["tambon_id"], "tambon": place_part(ds.tambon(line["tambon_id"]), "tambon", lang),
-                  "where": where_in_file(line["source"]), "text": line["text"]}
+                  "where": where_in_file(line["source"], lang), "text": line["text"]}
         for c, key in enumerate(cols, start=1):
             put(sheet, r, c, values[key], text=key == "tambon_id")
     sheet.freeze_panes = "C2"
