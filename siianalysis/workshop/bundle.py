@@ -52,10 +52,10 @@ import re
 import sys
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from siianalysis._zipfreeze import FIXED_DATETIME
@@ -255,6 +255,8 @@ def bundle_site(reports_dir: str | Path, out_zip: str | Path, *, mask: bool = Tr
     entries, skipped, warnings = _collect(root, include_notebooks)
     out_resolved = out.resolve()
     entries = [e for e in entries if (root / e).resolve() != out_resolved]
+    if pdf is not None:  # the site's own PDFs are replaced by the ones printed here, not "left out"
+        skipped = [s for s in skipped if not (s.endswith(".pdf") and REPORT_PAGE.fullmatch(s[:-4] + ".html"))]
     result = BundleResult(out_zip=out, reports_dir=root, mask=mask, skipped=skipped, warnings=warnings)
     present = set(entries)
 
