@@ -791,6 +791,25 @@ def compare_page_weight(report: Report, work: Path, tp: Throughput, sample: int 
                    f"{fmt_kib(ours)} vs {fmt_kib(statistics.median(lab))} (all {len(htmls)}: "
                    f"{fmt_kib(ours_all)})",
                    f"{ratio:.2f}", "≤ 0.40", verdict(ratio, 0.40, at_least=False)))
+    compare_pdf(report, [h for h, _ in chosen[:5]])
+
+
+def compare_pdf(report: Report, htmls: list[Path]) -> None:
+    """4b: what `report --pdf` adds: a tambon page printed to an A4 PDF (WeasyPrint), time and size."""
+    try:
+        from siianalysis.report.exporters.pdf import PdfExportError, html_to_pdf, prepare
+
+        prepare(None)
+    except (ImportError, PdfExportError) as exc:
+        report.na("4b", "PDF of a tambon page", f"no PDF here: {exc}")
+        return
+    report.mark()
+    start = time.perf_counter()
+    sizes = [len(html_to_pdf(h.read_text(encoding="utf-8"), h.parent)) for h in htmls]
+    seconds = (time.perf_counter() - start) / len(htmls)
+    report.step(f"PDF of {len(htmls)} tambon pages", seconds * len(htmls))
+    report.add(Row("4b", f"PDF (`report --pdf`): {len(htmls)} tambon pages printed to A4 by WeasyPrint",
+                   f"{seconds:.2f} s/report, median {fmt_kib(statistics.median(sizes))}"))
 
 
 def compare_shell(report: Report, work: Path, tp: Throughput) -> None:
