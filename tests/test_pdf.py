@@ -233,3 +233,22 @@ def test_the_bundle_carries_pdfs_printed_from_its_masked_pages(site, tmp_path): 
     # masked as the page is: no phone number, e-mail name or citizen ID as written
     assert "081-234-5678" not in page and "081-234-5678" not in text and "somchai" not in text
     assert VID not in text and ID_WRITTEN not in text and norm(ID_MASKED) in text
+
+
+@pytest.mark.slow
+def test_pdfs_on_a_dask_cluster_to_an_fsspec_url(tmp_path):
+    """The Dask path treats the PDF as one more output: rendered on a worker into its staging
+    folder and uploaded beside the HTML; the rerun skips."""
+    from siianalysis.report import build_reports
+
+    processed = write_processed(tmp_path / "processed")
+    nbs = notebooks_dir(tmp_path / "notebooks")
+    folder = tmp_path / "remote" / "reports"
+    kw = dict(notebooks_dir=nbs, scheduler="local", jobs=1, progress=False, tambon_ids=[CM], network=False,
+              extra_formats=(".pdf",))
+    result = build_reports(processed, folder.as_uri(), **kw)
+    assert (result.rendered, result.failed) == (1, 0), result.summary()
+    assert page_size(folder / "tambon" / f"{CM}.pdf") == A4 and (folder / "tambon" / f"{CM}.html").is_file()
+    assert norm("สันทรายหลวง") in "".join(pages_text(folder / "tambon" / f"{CM}.pdf"))
+    again = build_reports(processed, folder.as_uri(), **kw)
+    assert (again.rendered, again.skipped) == (0, 1)
