@@ -23,7 +23,7 @@ from siianalysis.analysis.gaps import strengths_and_gaps
 from siianalysis.analysis.network import plan_theme_counts, table_terms
 from siianalysis.analysis.team import team_words_frames
 from siianalysis.normalise import normalise
-from siianalysis.parse import parse_document
+from siianalysis.parse import parse_document, parse_worksheets
 from siianalysis.parse.outside import is_handout_text
 from siianalysis.readers import read_file
 from siianalysis.sections import notes as notes_section
@@ -292,3 +292,31 @@ def test_the_run_says_how_many_notes_it_kept(tmp_path: Path):
     assert f"outside:     {len(XLSX_NOTES)} texts written outside the tables" in result.summary()
     write_xlsx(raw / "ต.แม่แรม.xlsx", with_notes=False)
     assert "outside:" not in normalise(raw, None, jobs=1, progress=False, cache=False).summary()
+
+
+def test_a_note_belongs_to_the_worksheet_whose_part_of_the_file_it_is_in(tmp_path: Path):
+    """A coordinator's sheet with two tambons, one under the other: each note under a table
+    goes to the tambon whose place line that table follows; a note beside the second
+    table's row goes there too."""
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "รวม"
+    row, expected = 1, {}
+    for place, tambon, note in [("ตำบลแม่แรม อำเภอแม่ริม จังหวัดเชียงใหม่", "แม่แรม", "หมายเหตุ: แม่แรมส่งครบ"),
+                                ("ตำบลริมใต้ อำเภอแม่ริม จังหวัดเชียงใหม่", "ริมใต้", "หมายเหตุ: ริมใต้ส่งช้า")]:
+        sheet.cell(row, 1, place)
+        sheet.cell(row + 1, 1, f"{CB.identity['worksheet_date'].th} {FILLED.date_text}")
+        block = table_block(PEOPLE, FILLED.tables["people"])
+        _put(sheet, block, (row + 1, 0))
+        sheet.cell(row + 2 + len(block), 1, note)
+        expected[tambon] = [(note, f"รวม!A{row + 2 + len(block)}")]
+        if tambon == "ริมใต้":
+            sheet.cell(row + 5, NOTE_COL, "ข้างแถวของริมใต้")
+            expected[tambon].insert(0, ("ข้างแถวของริมใต้", f"รวม!{_letter(NOTE_COL)}{row + 5}"))
+        row += len(block) + 4
+    wb.save(tmp_path / "coordinator.xlsx")
+    (doc,) = read_file(tmp_path / "coordinator.xlsx", "coordinator.xlsx")
+    parsed = parse_worksheets(doc, CB)
+    got = {ws.identity.get("tambon"): [(n.text, n.source.removeprefix("coordinator.xlsx: ")) for n in ws.notes]
+           for ws in parsed.worksheets}
+    assert got == expected

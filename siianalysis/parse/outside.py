@@ -26,6 +26,12 @@ the worksheet, the place, whose part it sits in):
 - a bare number of up to three digits (a row's numbering beside the table, a
   page number) is not one.
 
+Two things are left as they were: a line under a table with text in a column other
+than the label's continues the row above (teams run long text over lines, and
+``parse.rows`` cannot tell the two apart), so it is kept with that row; and in a file
+holding several worksheets, what comes before its first place line belongs to no
+worksheet (the coordinator's own heading; its tables are ``table-unplaced``).
+
 Everything else is a ``Note``: its text as written (``clean``) and where it is,
 in the ``source`` form of rows ("file.xlsx: Sheet1!H4", "file.docx: text 2,
 paragraph 1 (after table 1)"). ``normalise`` writes notes to ``texts`` with the
