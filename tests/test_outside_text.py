@@ -204,9 +204,11 @@ def test_notes_leave_the_tables_as_they_were(tmp_path: Path, kind: str):
 def test_the_handouts_own_words_are_no_note():
     for line in [WORKSHOP, SUBTITLE, HEADING, INSTRUCTION, _title(PEOPLE), "ตารางที่ ๔ " + SUMMARY.title.seed_th,
                  "  " + PEOPLE.label_column.seed_th + " ", CB.outcomes_header.seed_th, numbered(PEOPLE, "P3"),
-                 "Table 3: " + CB.table("data").title.en, words("template", "en")["instructions_heading"]]:
+                 "Table 3: " + CB.table("data").title.en, words("template", "en")["instructions_heading"],
+                 "ยุทธศาสตร์ S-21", "ทบทวนและออกแบบ\nแนวทางการพัฒนาระบบ\n\nตามปฏิบัติการ"]:  # the concept pages
         assert is_handout_text(line, CB), line
-    for line in [BETWEEN, AFTER, WORKSHOP + " ปีนี้จัดที่อำเภอ", "ตารางที่ 1 เพิ่มเติม: รายชื่อคนต้นแบบ"]:
+    for line in [BETWEEN, AFTER, WORKSHOP + " ปีนี้จัดที่อำเภอ", "ตารางที่ 1 เพิ่มเติม: รายชื่อคนต้นแบบ",
+                 "ยุทธศาสตร์ S-21\nทีมเราเน้นเยาวชน"]:
         assert not is_handout_text(line, CB), line
 
 

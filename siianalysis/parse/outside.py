@@ -18,7 +18,8 @@ the worksheet, the place, whose part it sits in):
   lines, and the fixed lines the codebook lists under ``outside_tables``
   (the handout's and the template's headings and instructions). They are
   compared after folding (spaces, punctuation, numbering, digits and case
-  aside: ``text.fold_keep_examples``), so a line a team changed is kept;
+  aside: ``text.fold_keep_examples``; a text of several lines, each of them
+  the handout's), so a line a team changed is kept;
 - the place and date lines are not notes: the cells the worksheet's identity
   was read from, a field label and its value, and any other line that only
   names a place and a date (a place line repeated on every sheet;
@@ -126,6 +127,8 @@ def is_handout_text(text: str, codebook: Codebook) -> bool:
 
 @lru_cache(maxsize=16384)  # titles and instructions recur in every worksheet
 def _is_handout_text(text: str, codebook: Codebook) -> bool:
+    if "\n" in text:  # a paragraph or cell of several handout lines
+        return all(_is_handout_text(line, codebook) for line in text.splitlines() if line.strip())
     handout = _handout(codebook)
     key = fold_keep_examples(text)
     if key in handout.lines or any(p.fullmatch(key) for p in handout.patterns):
