@@ -111,9 +111,9 @@ def test_messages_name_the_command_as_typed(tmp_path, capsys, no_work):
     assert "is no scheduler address" in one_line_error(capsys.readouterr())
     assert main(["build", "--out", "nosuchprotocol://bucket/reports"]) == 2
     assert "Protocol not known: nosuchprotocol" in one_line_error(capsys.readouterr())
-    assert main(["build", "--format", "pdf"]) == 2  # before normalising, and named build
+    assert main(["build", "--format", "odt"]) == 2  # before normalising, and named build
     err = one_line_error(capsys.readouterr())
-    assert err.startswith("siianalysis build: argument --format: ") and "no exporter for '.pdf'" in err
+    assert err.startswith("siianalysis build: argument --format: ") and "no exporter for '.odt'" in err
 
 
 def test_a_file_is_not_a_folder(tmp_path, capsys, no_work):
