@@ -43,7 +43,7 @@ def _normalise(args: argparse.Namespace) -> int:
         return 2
     try:
         result = normalise(raw, Path(args.out), jobs=args.jobs, progress=not args.quiet,
-                           cache=not getattr(args, "no_cache", False))
+                           cache=not getattr(args, "no_cache", False), rounds=getattr(args, "rounds", "auto"))
     except ProcessedSetError as exc:
         print(f"{_prog(args)}: {exc}", file=sys.stderr)
         return 2
@@ -147,7 +147,8 @@ def _build(args: argparse.Namespace) -> int:
     if problem := folder_problem(processed, must_exist=False):
         print(f"{_prog(args)}: {problem}", file=sys.stderr)
         return 2
-    ns = argparse.Namespace(raw_dir=raw, out=processed, jobs=args.jobs, quiet=args.quiet, command=args.command)
+    ns = argparse.Namespace(raw_dir=raw, out=processed, jobs=args.jobs, quiet=args.quiet, command=args.command,
+                            rounds=args.rounds)
     code = _normalise(ns)
     if code:
         return code
@@ -239,6 +240,15 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rounds_flag(parser: argparse.ArgumentParser) -> None:
+    from siianalysis.rounds import RULES
+
+    parser.add_argument("--rounds", choices=RULES, default="auto",
+                        help="how a worksheet's round (the network's yearly review) is named: auto (default: "
+                             "a folder named for it, else a year or round written on the worksheet, else the "
+                             "Buddhist-Era year of its date), folder, field or date alone, or none (one round)")
+
+
 def _kernel_flags(p: argparse.ArgumentParser) -> None:
     """Flags of ``report`` and ``build`` about where and how notebooks run, and what they make."""
     p.add_argument("--format", metavar="FORMAT", type=report_format,
@@ -276,6 +286,7 @@ def parser() -> Parser:
     n.add_argument("--jobs", type=count, default=None, help="worker processes (default: all cores)")
     n.add_argument("--quiet", action="store_true", help="no progress bar")
     n.add_argument("--no-cache", action="store_true", help="read every file afresh (ignore OUT/.cache)")
+    _rounds_flag(n)
     n.set_defaults(func=_normalise)
 
     t = sub.add_parser("template", help="write a blank worksheet workbook (.xlsx)")
@@ -332,6 +343,7 @@ def parser() -> Parser:
     b.add_argument("--lang", choices=["th", "en"], default="th",
                    help="the reports' language: th (default) or en")
     b.add_argument("--quiet", action="store_true", help="no progress bars")
+    _rounds_flag(b)
     _kernel_flags(b)
     b.set_defaults(func=_build)
 

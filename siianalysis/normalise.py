@@ -21,7 +21,7 @@ from siianalysis.codebook import load_codebook
 from siianalysis.filecache import FileCache
 from siianalysis.parse import ParsedWorksheet, parse_worksheets
 from siianalysis.parse.dates import parse_date
-from siianalysis.parse.resolve import Place, resolve_place
+from siianalysis.parse.resolve import resolve_place
 from siianalysis.problems import Problem, ProblemLog
 from siianalysis.processed import SetWriter
 from siianalysis.readers import (
@@ -40,7 +40,9 @@ from siianalysis.readers import (
 from siianalysis.readers.archive import MAX_ARCHIVE_BYTES, MAX_ENTRIES, declared_entries
 from siianalysis.readers.archive import members as archive_members
 from siianalysis.readers.isolation import Failure, WorkerLimits, run_isolated
+from siianalysis.rounds import check_rule, round_from_path, sort_key
 from siianalysis.schemas import columns, schemas
+from siianalysis.submissions import Submission, assign_rounds, current_worksheets
 from siianalysis.text import drop_control_characters
 from siianalysis.workshop.review import feedback_frame, read_review
 
@@ -50,15 +52,6 @@ _SKIPPED_NAMES = {"readme.md", "readme.txt", ".gitkeep"}
 _NOT_CACHED = frozenset({(Grid, "styles")})
 # Errors a summary lists when no problems table was written to show them.
 _SHOWN_ERRORS = 10
-
-
-@dataclass(slots=True)
-class Submission:
-    """One worksheet as sent: where it is from, when, and what it says."""
-
-    place: Place
-    worksheet_date: str
-    worksheet: ParsedWorksheet
 
 
 @dataclass(slots=True)
@@ -220,35 +213,26 @@ def _submission(worksheet: ParsedWorksheet, display_name: str, problems_out: lis
     return Submission(place, date.isoformat() if date else "", worksheet)
 
 
-def _current(submissions: list[Submission]) -> tuple[list[Submission], list[Problem]]:
-    """One worksheet per tambon: the latest date wins, ties go to the later file path."""
-    by_tambon: dict[str, list[Submission]] = {}
-    for s in submissions:
-        by_tambon.setdefault(s.place.tambon_id, []).append(s)
-    current, problems = [], []
-    for tambon_id in sorted(by_tambon):
-        group = sorted(by_tambon[tambon_id], key=lambda s: (s.worksheet_date, s.worksheet.source))
-        winner = group[-1]
-        current.append(winner)
-        for loser in group[:-1]:
-            problems.append(Problem(
-                loser.worksheet.source_file, loser.worksheet.part or "whole file", "warning", "superseded",
-                f"another worksheet for the same tambon is current: {winner.worksheet.source} "
-                f"(dated {winner.worksheet_date or 'no date'}; this one {loser.worksheet_date or 'no date'})",
-                tambon_id,
-            ))
-    return current, problems
+def _read_reviews(docs: list[RawDocument], current: list[Submission],
+                  rule: str = "auto") -> tuple[pd.DataFrame, list[Problem]]:
+    """The experts' suggestions; a row naming a tambon with no current worksheet is a problem.
 
-
-def _read_reviews(docs: list[RawDocument], current: list[Submission]) -> tuple[pd.DataFrame, list[Problem]]:
-    """The experts' suggestions; a row naming a tambon with no current worksheet is a problem."""
-    known = {s.place.tambon_id for s in current}
+    A review belongs to the round its folder names (rules ``auto`` and ``folder``) when
+    the tambon has a worksheet in that round, else to the tambon's latest round.
+    """
+    rounds: dict[str, list[str]] = {}
+    for s in current:
+        rounds.setdefault(s.place.tambon_id, []).append(s.round)
     codebook = load_codebook()
     records: list[dict[str, str]] = []
     problems: list[Problem] = []
     for doc in docs:
-        read = read_review(doc, codebook, known_tambons=known)
+        read = read_review(doc, codebook, known_tambons=set(rounds))
         if read is not None:
+            named = round_from_path(doc.source_file) if rule in ("auto", "folder") else None
+            for record in read.feedback:
+                theirs = rounds.get(record["tambon_id"], [""])
+                record["round"] = named if named in theirs else max(theirs, key=sort_key)
             records.extend(read.feedback)
             problems.extend(read.problems)
     return feedback_frame(records, codebook).reset_index(drop=True), problems
@@ -258,33 +242,34 @@ def _frames(current: list[Submission], problems: list[Problem]) -> dict[str, pd.
     tambons, rows, ticks, texts = [], [], [], []
     note_table = load_codebook().outside_tables.table
     for s in current:
-        p, ws = s.place, s.worksheet
+        p, ws, rnd = s.place, s.worksheet, s.round
         tambons.append({
-            "tambon_id": p.tambon_id, "resolved": p.resolved, "tambon_th": p.tambon_th,
+            "tambon_id": p.tambon_id, "round": rnd, "resolved": p.resolved, "tambon_th": p.tambon_th,
             "amphoe_th": p.amphoe_th, "province_th": p.province_th, "province_code": p.province_code,
             "worksheet_date": s.worksheet_date, "source_file": ws.source, "tambon_en": p.tambon_en,
             "amphoe_en": p.amphoe_en, "province_en": p.province_en, "amphoe_code": p.amphoe_code,
             "tables": ",".join(code for code in ("people", "mechanism", "data", "summary") if code in ws.tables_found),
         })
         for r in ws.rows:
-            rows.append({"tambon_id": p.tambon_id, "table": r.table, "row_code": r.row_code,
+            rows.append({"tambon_id": p.tambon_id, "round": rnd, "table": r.table, "row_code": r.row_code,
                          "label": r.label, "source": r.source})
-            ticks.extend({"tambon_id": p.tambon_id, "table": r.table, "row_code": r.row_code,
+            ticks.extend({"tambon_id": p.tambon_id, "round": rnd, "table": r.table, "row_code": r.row_code,
                           "criterion_code": code, "ticked": bool(t)} for code, t in r.ticks.items())
-            texts.extend({"tambon_id": p.tambon_id, "table": r.table, "row_code": r.row_code,
+            texts.extend({"tambon_id": p.tambon_id, "round": rnd, "table": r.table, "row_code": r.row_code,
                           "field": name, "text": text, "source": ""} for name, text in r.texts.items() if text)
         # text written outside the tables (parse.outside): the worksheet's notes, in reading order
-        texts.extend({"tambon_id": p.tambon_id, "table": note_table, "row_code": "", "field": "note",
+        texts.extend({"tambon_id": p.tambon_id, "round": rnd, "table": note_table, "row_code": "", "field": "note",
                       "text": n.text, "source": n.source} for n in ws.notes)
     codebook = load_codebook()
     row_order = {code: i for i, code in enumerate(r.code for t in codebook.tables for r in t.rows)}
     out_order = {o.code: i for i, o in enumerate(codebook.outcomes)}
     frames = {
-        "tambons": pd.DataFrame(tambons, columns=columns("tambons")).sort_values("tambon_id"),
-        "rows": _sorted(pd.DataFrame(rows, columns=columns("rows")), ["tambon_id", "row_code"], row_order),
+        "tambons": _sorted(pd.DataFrame(tambons, columns=columns("tambons")), ["tambon_id", "round"], row_order),
+        "rows": _sorted(pd.DataFrame(rows, columns=columns("rows")), ["tambon_id", "round", "row_code"], row_order),
         "ticks": _sorted(pd.DataFrame(ticks, columns=columns("ticks")),
-                         ["tambon_id", "row_code", "criterion_code"], row_order, out_order),
-        "texts": _sorted(pd.DataFrame(texts, columns=columns("texts")), ["tambon_id", "row_code", "field"], row_order),
+                         ["tambon_id", "round", "row_code", "criterion_code"], row_order, out_order),
+        "texts": _sorted(pd.DataFrame(texts, columns=columns("texts")), ["tambon_id", "round", "row_code", "field"],
+                         row_order),
         "problems": pd.DataFrame([p.as_dict() for p in problems], columns=columns("problems"))
         .sort_values(["source_file", "severity", "location", "code", "message"], kind="stable"),
     }
@@ -301,8 +286,9 @@ def _frames(current: list[Submission], problems: list[Problem]) -> dict[str, pd.
 
 def _sorted(df: pd.DataFrame, by: list[str], row_order: dict[str, int],
             out_order: dict[str, int] | None = None) -> pd.DataFrame:
-    """Codebook order for codes (P2 before P10), text order for the rest."""
-    keys = {"row_code": lambda s: s.map(row_order), "criterion_code": lambda s: s.map(out_order or {})}
+    """Codebook order for codes (P2 before P10), rounds in time order, text order for the rest."""
+    keys = {"row_code": lambda s: s.map(row_order), "criterion_code": lambda s: s.map(out_order or {}),
+            "round": lambda s: s.map(sort_key)}
     return df.sort_values(by, key=lambda s: keys[s.name](s) if s.name in keys else s, kind="stable")
 
 
@@ -410,7 +396,8 @@ def _read_all(files: list[Path], names: list[str], store: FileCache | None, jobs
 
 
 def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: int | None = None,
-              progress: bool = True, cache: bool = True, limits: WorkerLimits | None = None) -> NormaliseResult:
+              progress: bool = True, cache: bool = True, limits: WorkerLimits | None = None,
+              rounds: str = "auto") -> NormaliseResult:
     """Reads every file under ``raw_dir`` and writes the processed tables to ``out_dir``.
 
     Each file is read in a worker process with memory and time limits
@@ -429,6 +416,10 @@ def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: i
         cache: reuse the results of files that did not change since the last run into the same
             ``out_dir`` (kept in ``out_dir/.cache``); ``False`` reads every file afresh.
         limits: memory and time one file may take (default ``WorkerLimits()``).
+        rounds: how a worksheet's round is named (``siianalysis.rounds.RULES``): ``auto``
+            (folder, then a written year or round, then the date's BE year), one of those
+            alone, or ``none`` (one round). Within a round the latest worksheet of a tambon
+            supersedes the others; worksheets of different rounds are all kept.
 
     Returns:
         The validated tables in memory, with counts for the summary.
@@ -439,6 +430,7 @@ def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: i
         OSError: the set could not be written (a full disk); ``out_dir`` is left as it was.
     """
     raw_dir = Path(raw_dir)
+    check_rule(rounds)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
     limits = limits or WorkerLimits()
@@ -449,9 +441,9 @@ def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: i
         store = result_cache(writer.folder / ".cache", Path(out_dir) / ".cache") if cache and writer else None
         results, afresh = _read_all(files, names, store, max(1, jobs or os.cpu_count() or 1), limits, progress)
         submissions = [s for r in results for s in r.submissions]
-        problems = [p for r in results for p in r.problems]
-        current, superseded = _current(submissions)
-        feedback, review_problems = _read_reviews([d for r in results for d in r.reviews], current)
+        problems = assign_rounds(submissions, [p for r in results for p in r.problems], rounds)
+        current, superseded = current_worksheets(submissions)
+        feedback, review_problems = _read_reviews([d for r in results for d in r.reviews], current, rounds)
         frames = _frames(current, problems + superseded + review_problems)
         frames["feedback"] = feedback
         for name, schema in schemas().items():

@@ -17,6 +17,7 @@ class Problem:
     code: str
     message: str
     tambon_id: str = ""
+    round: str = ""  # the worksheet's round (``siianalysis.rounds``), set by ``normalise``
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)

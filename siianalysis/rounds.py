@@ -34,6 +34,8 @@ import yaml
 from siianalysis.text import arabic_digits, fold
 
 RULES = ("auto", "folder", "field", "date", "none")
+# what a round code looks like in the processed tables: a BE year, "r" and a number, or none
+ROUND_PATTERN = r"^(?:\d{4}|r\d{1,2})?$"
 AUTO_ORDER = ("folder", "field", "date")
 _NUMBER_KINDS = ("r",)
 

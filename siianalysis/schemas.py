@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from siianalysis.codebook import TABLES, load_codebook
 from siianalysis.ids import ID_PATTERN, TAMBON_ID
+from siianalysis.rounds import ROUND_PATTERN
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -21,23 +22,26 @@ if TYPE_CHECKING:
 # table -> columns, in the order they are written
 COLUMNS: dict[str, tuple[str, ...]] = {
     "tambons": (
-        "tambon_id", "resolved", "tambon_th", "amphoe_th", "province_th",
+        "tambon_id",
+        "round",  # the round (siianalysis.rounds): a Buddhist-Era year "2567", "r2", or "" (none named)
+        "resolved", "tambon_th", "amphoe_th", "province_th",
         "province_code",  # 2 digits or ""
         "worksheet_date",  # ISO date or ""
         "source_file", "tambon_en", "amphoe_en", "province_en",
         "amphoe_code",  # 4 digits or ""
         "tables",  # tables found in the worksheet, comma-separated ("people,mechanism,data,summary")
     ),
-    "rows": ("tambon_id", "table", "row_code", "label", "source"),
-    "ticks": ("tambon_id", "table", "row_code", "criterion_code", "ticked"),
+    "rows": ("tambon_id", "round", "table", "row_code", "label", "source"),
+    "ticks": ("tambon_id", "round", "table", "row_code", "criterion_code", "ticked"),
     # a table's text: its row (row_code) and field, source "" (where the row was written is
     # rows.source); a note written outside the tables (parse.outside): table = the codebook's
     # note table ("note"), row_code "", field "note", source = where it was written ("file: cell")
-    "texts": ("tambon_id", "table", "row_code", "field", "text", "source"),
-    "problems": ("source_file", "location", "severity", "code", "message", "tambon_id"),
+    "texts": ("tambon_id", "round", "table", "row_code", "field", "text", "source"),
+    # round: the worksheet's round when the problem is about one (tambon_id given), else ""
+    "problems": ("source_file", "location", "severity", "code", "message", "tambon_id", "round"),
     # the experts' suggestions (workshop step 3): pillar = people | mechanism | data | overall,
     # priority = high | medium | low or "", reviewed_on = ISO date or ""
-    "feedback": ("tambon_id", "pillar", "reviewer", "suggestion", "priority", "reviewed_on", "source_file"),
+    "feedback": ("tambon_id", "round", "pillar", "reviewer", "suggestion", "priority", "reviewed_on", "source_file"),
 }
 PROCESSED_TABLES = tuple(COLUMNS)
 BOOL_COLUMNS = frozenset({"resolved", "ticked"})
@@ -86,9 +90,11 @@ def _checks() -> dict[str, dict[str, pa.Column]]:
     tambon_id = _str(pa.Check.str_matches(TAMBON_ID.pattern))
     table = _str(pa.Check.isin(list(TABLES)))
     iso_date = _str(pa.Check.str_matches(r"^(\d{4}-\d{2}-\d{2})?$"))
+    round_code = _str(pa.Check.str_matches(ROUND_PATTERN))
     return {
         "tambons": {
             "tambon_id": tambon_id,
+            "round": round_code,
             "resolved": pa.Column(bool),
             "tambon_th": _str(),
             "amphoe_th": _str(),
@@ -104,6 +110,7 @@ def _checks() -> dict[str, dict[str, pa.Column]]:
         },
         "rows": {
             "tambon_id": tambon_id,
+            "round": round_code,
             "table": table,
             "row_code": _str(pa.Check.isin(rows)),
             "label": _str(),
@@ -111,6 +118,7 @@ def _checks() -> dict[str, dict[str, pa.Column]]:
         },
         "ticks": {
             "tambon_id": tambon_id,
+            "round": round_code,
             "table": table,
             "row_code": _str(pa.Check.isin(rows)),
             "criterion_code": _str(pa.Check.isin(outcomes)),
@@ -118,6 +126,7 @@ def _checks() -> dict[str, dict[str, pa.Column]]:
         },
         "texts": {
             "tambon_id": tambon_id,
+            "round": round_code,
             "table": _str(pa.Check.isin([*TABLES, _note_table()])),
             "row_code": _str(pa.Check.isin(["", *rows])),
             "field": _str(pa.Check.str_matches(field_pattern)),
@@ -131,9 +140,11 @@ def _checks() -> dict[str, dict[str, pa.Column]]:
             "code": _str(pa.Check.str_matches(r"^[a-z][a-z0-9-]*$")),
             "message": _str(pa.Check.str_length(min_value=1)),
             "tambon_id": _str(pa.Check.str_matches(rf"^(?:{ID_PATTERN})?$")),
+            "round": round_code,
         },
         "feedback": {
             "tambon_id": tambon_id,
+            "round": round_code,
             "pillar": _str(pa.Check.isin([p.code for p in review.pillars])),
             "reviewer": _str(),
             "suggestion": _str(),
@@ -145,10 +156,10 @@ def _checks() -> dict[str, dict[str, pa.Column]]:
 
 
 # uniqueness of each table's key, where it has one
-_UNIQUE = {"tambons": ["tambon_id"], "rows": ["tambon_id", "row_code"],
-           "ticks": ["tambon_id", "row_code", "criterion_code"],
+_UNIQUE = {"tambons": ["tambon_id", "round"], "rows": ["tambon_id", "round", "row_code"],
+           "ticks": ["tambon_id", "round", "row_code", "criterion_code"],
            # a table's text: one per row and field; a note: one per place it was written
-           "texts": ["tambon_id", "row_code", "field", "source"]}
+           "texts": ["tambon_id", "round", "row_code", "field", "source"]}
 # checks across a table's columns
 _ROW_CHECKS = {"texts": _notes_are_worksheet_level}
 

@@ -49,6 +49,7 @@ LAYER_OF = {
     "siianalysis.problems": "base",
     "siianalysis.codebook": "base",
     "siianalysis.schemas": "base",
+    "siianalysis.rounds": "base",
     "siianalysis.export": "base",
     "siianalysis.filecache": "base",
     "siianalysis.jsondata": "base",
@@ -59,6 +60,7 @@ LAYER_OF = {
     "siianalysis.readers": "inputs",
     "siianalysis.parse": "inputs",
     "siianalysis.normalise": "inputs",
+    "siianalysis.submissions": "inputs",
     # normalise reads the filled review workbooks: the reader, and the layout it shares
     # with the writer, live with the workshop loop but sit at the inputs' level
     "siianalysis.workshop.review": "inputs",

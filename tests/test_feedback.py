@@ -84,10 +84,12 @@ FEEDBACK = [  # tambon_id, pillar, reviewer, suggestion, priority, reviewed_on
     (SALUANG, "data", R1, "ตั้งทีมข้อมูลตำบล", "medium", "2020-11-10"),
 ]
 COLS = ["tambon_id", "pillar", "reviewer", "suggestion", "priority", "reviewed_on", "source_file"]
+# the processed table's columns: the round (of the tambon's worksheet) after the tambon
+TABLE_COLS = ["tambon_id", "round", *COLS[1:]]
 
 
 def feedback_frame(lines=FEEDBACK) -> pd.DataFrame:
-    return pd.DataFrame([(*line, "ทบทวน.xlsx") for line in lines], columns=COLS)
+    return pd.DataFrame([(*line, "ทบทวน.xlsx") for line in lines], columns=COLS).assign(round="")[TABLE_COLS]
 
 
 def build(root: Path, with_feedback: bool = True) -> Path:
@@ -150,9 +152,9 @@ def test_the_pipeline_read_the_worksheets(ds):
 
 
 def test_load_reads_feedback_or_gives_an_empty_frame(ds, empty_ds, tmp_path, processed):
-    assert len(ds.feedback) == len(FEEDBACK) and tuple(ds.feedback.columns) == tuple(COLS)
+    assert len(ds.feedback) == len(FEEDBACK) and tuple(ds.feedback.columns) == tuple(TABLE_COLS)
     assert "7 suggestions" in repr(ds)
-    assert empty_ds.feedback.empty and tuple(empty_ds.feedback.columns) == tuple(COLS)
+    assert empty_ds.feedback.empty and tuple(empty_ds.feedback.columns) == tuple(TABLE_COLS)
     for col in COLS:
         assert pd.api.types.is_string_dtype(empty_ds.feedback[col]), col
     # typed like the other tables: a code that went through a spreadsheet is text again
@@ -170,7 +172,7 @@ def test_load_reads_feedback_or_gives_an_empty_frame(ds, empty_ds, tmp_path, pro
     assert len(one.feedback) == 3 and set(one.feedback["tambon_id"]) == {SALUANG}
     assert ds.for_tambon(CHAI_SATHAN).feedback.empty
     # a Dataset built from the first five frames has an empty feedback table
-    assert Dataset.from_frames(**example_frames()).feedback.columns.tolist() == COLS
+    assert Dataset.from_frames(**example_frames()).feedback.columns.tolist() == TABLE_COLS
 
 
 # --- the library, on hand-made frames -----------------------------------------------------------

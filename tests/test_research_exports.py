@@ -110,9 +110,9 @@ def test_the_data_package_is_valid_with_its_keys(package):
     for name, schema in schemas().items():  # the contract's uniqueness is each table's primary key
         assert resource(desc, name)["schema"].get("primaryKey") == (list(schema.unique) if schema.unique else None)
     fks = {r["name"]: r["schema"].get("foreignKeys") for r in desc["resources"]}
-    assert fks["ticks"] == [{"fields": ["tambon_id", "row_code"],
-                             "reference": {"resource": "rows", "fields": ["tambon_id", "row_code"]}}]
-    assert fks["rows"][0]["reference"] == {"resource": "tambons", "fields": ["tambon_id"]}
+    assert fks["ticks"] == [{"fields": ["tambon_id", "round", "row_code"],
+                             "reference": {"resource": "rows", "fields": ["tambon_id", "round", "row_code"]}}]
+    assert fks["rows"][0]["reference"] == {"resource": "tambons", "fields": ["tambon_id", "round"]}
 
 
 def test_frictionless_checks_the_keys_it_declares(package, tmp_path):

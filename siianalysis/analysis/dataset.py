@@ -22,6 +22,14 @@ folder, the codebook and each Parquet file's (name, size, mtime_ns), so a
 rewritten file is read again. The last ``LOAD_CACHE_SIZE`` datasets are kept;
 ``load(..., cache=False)`` bypasses the cache and ``clear_cache()`` empties it.
 
+Rounds (``siianalysis.rounds``): every table has a ``round`` column and a tambon
+may have a worksheet in several rounds. A ``Dataset``'s frames are each tambon's
+*latest* round (what the reports describe and compare, so nothing an analysis
+does changes with rounds); ``history`` holds every round (``None`` when each
+tambon has one), ``rounds`` names them in time order and ``in_round(code)`` is
+the network as it was in one round. Data written before rounds existed loads as
+one round (``round`` ``""``).
+
 A ``Dataset`` is therefore shared and read-only: never change its frames in
 place (``ds.rows["x"] = ...``, ``inplace=True``); take a ``.copy()`` first.
 Network-level results computed from it (``analysis.scores``) are memoised on
@@ -41,6 +49,7 @@ import pandas as pd
 
 from siianalysis.codebook import Codebook, load_codebook
 from siianalysis.processed import check_processed_set, set_id
+from siianalysis.rounds import ordered, sort_key
 from siianalysis.schemas import BOOL_COLUMNS, COLUMNS, REQUIRED
 
 _TRUE = frozenset({"true", "t", "1", "yes", "y"})
@@ -101,6 +110,8 @@ class Dataset:
     path: Path | None = None
     # last, with a default: code that builds a Dataset from the first five frames keeps working
     feedback: pd.DataFrame = field(default_factory=lambda: normalise_frame(None, "feedback"), repr=False)
+    # every round, when a tambon has worksheets in more than one (see the module doc); None: one round each
+    history: Dataset | None = field(default=None, repr=False, compare=False)
     # results computed from this very object (see ``memo``); not an init field, so
     # ``replace``/``for_tambon`` give the new Dataset an empty one
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -138,14 +149,20 @@ class Dataset:
         path: Path | None = None,
         feedback: pd.DataFrame | None = None,
     ) -> Dataset:
-        """A Dataset from frames; each is typed as ``load`` does, missing ones are empty."""
-        frames = dict(tambons=tambons, rows=rows, ticks=ticks, texts=texts, problems=problems,
-                      feedback=feedback)
-        return cls(
-            **{name: normalise_frame(df, name) for name, df in frames.items()},
-            codebook=codebook or load_codebook(),
-            path=path,
-        )
+        """A Dataset from frames; each is typed as ``load`` does, missing ones are empty.
+
+        Frames with several rounds of a tambon give each tambon's latest round, with every
+        round in ``history`` (module doc).
+        """
+        frames = {name: normalise_frame(df, name) for name, df in dict(
+            tambons=tambons, rows=rows, ticks=ticks, texts=texts, problems=problems, feedback=feedback).items()}
+        codebook = codebook or load_codebook()
+        if not frames["tambons"]["tambon_id"].duplicated().any():
+            return cls(**frames, codebook=codebook, path=path)
+        history = cls(**frames, codebook=codebook, path=path)
+        latest = _latest_rounds(frames["tambons"])
+        return cls(**{name: _in_keys(df, latest) for name, df in frames.items()}, codebook=codebook, path=path,
+                   history=history)
 
     def __repr__(self) -> str:
         where = f" from {self.path}" if self.path else ""
@@ -164,6 +181,24 @@ class Dataset:
         texts = self.texts
         mine = texts[texts["table"] == self.codebook.outside_tables.table]
         return mine[["tambon_id", "text", "source"]].reset_index(drop=True)
+
+    @property
+    def rounds(self) -> list[str]:
+        """The rounds of the worksheets, in time order (``[""]`` for data without rounds)."""
+        return ordered((self.history or self).tambons["round"]) or [""]
+
+    def in_round(self, round_code: str) -> Dataset:
+        """The network as it was in one round: every tambon's worksheet of ``round_code``."""
+        whole = self.history or self
+        if round_code not in set(whole.tambons["round"]):
+            raise KeyError(f"no round {round_code!r} in the dataset (rounds: {', '.join(self.rounds)})")
+        keys = whole.tambons.loc[whole.tambons["round"] == round_code, ["tambon_id", "round"]]
+        return replace(whole, **{name: _in_keys(getattr(whole, name), keys) for name in COLUMNS}, history=None)
+
+    def rounds_of(self, tambon_id: str) -> list[str]:
+        """The rounds in which ``tambon_id`` sent a worksheet, in time order."""
+        whole = (self.history or self).tambons
+        return ordered(whole.loc[whole["tambon_id"] == str(tambon_id), "round"])
 
     @property
     def tambon_ids(self) -> list[str]:
@@ -187,7 +222,24 @@ class Dataset:
                 name: getattr(self, name)[getattr(self, name)["tambon_id"] == tid].reset_index(drop=True)
                 for name in COLUMNS
             },
+            history=self.history.for_tambon(tid) if self.history is not None else None,
         )
+
+
+def _latest_rounds(tambons: pd.DataFrame) -> pd.DataFrame:
+    """(tambon_id, round) of each tambon's latest round."""
+    order = tambons["round"].map(sort_key)
+    latest = tambons.assign(_order=order).sort_values(["tambon_id", "_order"], kind="stable")
+    return latest.drop_duplicates("tambon_id", keep="last")[["tambon_id", "round"]]
+
+
+def _in_keys(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """The lines of ``frame`` whose (tambon_id, round) is in ``keys``; lines about no tambon
+    (a file-level problem) are kept."""
+    wanted = set(zip(keys["tambon_id"], keys["round"], strict=True))
+    keep = pd.Series([tid == "" or (tid, rnd) in wanted
+                      for tid, rnd in zip(frame["tambon_id"], frame["round"], strict=True)], index=frame.index, dtype=bool)
+    return frame[keep].reset_index(drop=True)
 
 
 # load's memo: (resolved folder, folder as given, codebook id, file signature) -> Dataset, most recent last

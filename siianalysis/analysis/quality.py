@@ -84,7 +84,7 @@ MESSAGE_FIELDS: dict[str, re.Pattern[str]] = {code: re.compile(pattern) for code
     "tambon-spelling-corrected": r"(?P<written>.+?) read as \d+ (?P<official>.+?): ",
     "district-mismatch": r"(?P<written>.+?): district does not match geothai; resolved to \d+ (?P<official>.+?)(?: \(.*\))?$",
     "province-mismatch": r"(?P<written>.+?): province does not match geothai; resolved to \d+ (?P<official>.+?)(?: \(.*\))?$",
-    "superseded": r"another worksheet for the same tambon is current: (?P<current>.+) "
+    "superseded": r"another worksheet for the same tambon(?: in round \S+)? is current: (?P<current>.+) "
                   r"\(dated (?P<current_date>[^;]+); this one (?P<this_date>.+)\)$",
     "bad-date": rf"cannot read the date (?P<value>{_QUOTED})$",
     "place-without-tables": rf"(?P<value>{_QUOTED}) is named here but no worksheet table",

@@ -43,7 +43,7 @@ from siianalysis.schemas import BOOL_COLUMNS, COLUMNS
 from siianalysis.words import t
 
 from .fields import bilingual, column_text, fields_text, package_text, table_text
-from .source import key
+from .source import every_round, key
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
@@ -236,7 +236,7 @@ def write_datapackage(ds: Dataset, out: str | Path, masked: bool = True) -> Path
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        frames = {name: getattr(ds, name) for name in COLUMNS}
+        frames = every_round(ds)
         hashes = {name: _csv(frame, tmp / f"{name}.csv") for name, frame in frames.items()}
         text = json.dumps(descriptor(frames, ds, hashes, masked), ensure_ascii=False, indent=2) + "\n"
         (tmp / MARKER).write_text(text, encoding="utf-8")

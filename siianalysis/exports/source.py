@@ -5,17 +5,16 @@ a torn set is refused) and masks personal data the way the workshop's shared out
 (``workshop.privacy.mask_dataset``: names, phone numbers, e-mails and citizen IDs in every
 column people wrote; codes, ticks and official place names kept) unless ``mask=False``.
 
-Rounds: a network reviews its tambons again every year. When the processed tables carry a
-``round`` column, a tambon is keyed by (``tambon_id``, ``round``) and each round is exported
-as its own slice (``round_slices``); without one the whole set is one round. The exports ask
-``key`` and ``round_slices`` and never test for the column themselves.
+Rounds (``siianalysis.rounds``): a network reviews its tambons again every year. Every
+processed table carries a ``round`` column, a tambon is keyed by (``tambon_id``, ``round``),
+the tables are exported with every round (``every_round``: ``Dataset.history``) and each
+round is analysed as its own slice (``round_slices``). The exports ask ``key``,
+``every_round`` and ``round_slices`` and never test for the column themselves.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -48,34 +47,22 @@ def key(frame: pd.DataFrame, columns: list[str] | tuple[str, ...] = ("tambon_id"
     return out
 
 
-def _round_order(value: str) -> tuple[str, int]:
-    """Rounds in natural order: "" first, then "r2" before "r10", years in time order."""
-    digits = re.sub(r"\D", "", value)
-    return re.sub(r"\d+", "", value), int(digits) if digits else -1
+def round_values(ds: Dataset) -> list[str]:
+    """The rounds of ``ds`` in time order (``Dataset.rounds``; ``[""]`` for data without rounds)."""
+    return ds.rounds
 
 
-def round_values(ds: Dataset) -> list[str | None]:
-    """The rounds of ``ds`` in order (``_round_order``); ``[None]`` when the tables have no rounds."""
-    if not has_rounds(ds.tambons):
-        return [None]
-    return sorted({str(v) for v in ds.tambons[ROUND]}, key=_round_order)
+def round_slices(ds: Dataset) -> Iterator[tuple[str, Dataset]]:
+    """(round, the network as it was in that round) for each round (``Dataset.in_round``).
 
-
-def round_slices(ds: Dataset) -> Iterator[tuple[str | None, Dataset]]:
-    """(round, the dataset of that round) for each round; (None, ``ds``) without rounds.
-
-    A slice is a new ``Dataset`` (scores are memoised on it, per round). A table without a
-    ``round`` column (reviews read before rounds existed) goes whole into every slice.
+    A slice is a new ``Dataset`` (scores are memoised on it, per round); lines about no
+    tambon (a file-level problem) are in every slice.
     """
-    values = round_values(ds)
-    if values == [None]:
-        yield None, ds
-        return
-    for value in values:
-        frames = {}
-        for name in COLUMNS:
-            frame = getattr(ds, name)
-            if has_rounds(frame):
-                frame = frame[frame[ROUND].astype(str) == value].reset_index(drop=True)
-            frames[name] = frame
-        yield value, replace(ds, **frames)
+    for value in ds.rounds:
+        yield value, ds.in_round(value)
+
+
+def every_round(ds: Dataset) -> dict[str, pd.DataFrame]:
+    """Each processed table with every round's lines (``Dataset.history``), as normalise wrote it."""
+    whole = ds.history or ds
+    return {name: getattr(whole, name) for name in COLUMNS}

@@ -113,7 +113,9 @@ def mask_dataset(ds: Dataset, counts: Counter | None = None) -> Dataset:
         for column in PLACE_COLUMNS:
             if column in tambons.columns and written.any():
                 tambons.loc[written, column] = _mask_column(tambons.loc[written, column], counts)
-    return replace(ds, **frames)
+    # earlier rounds are shared too (a progress section, a research export)
+    history = mask_dataset(ds.history, counts) if ds.history is not None else None
+    return replace(ds, **frames, history=history)
 
 
 # --- HTML --------------------------------------------------------------------------------

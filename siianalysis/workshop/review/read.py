@@ -255,7 +255,8 @@ def _read_grid(grid: Grid, doc: RawDocument, codebook: Codebook, keys: dict[str,
                                         f"{_written(values)}", tid))
 
         record = {
-            "tambon_id": tid, "pillar": pillar, "reviewer": values.get("reviewer", ""), "suggestion": suggestion,
+            # the round is the tambon's worksheet's, known once every worksheet is read (normalise)
+            "tambon_id": tid, "round": "", "pillar": pillar, "reviewer": values.get("reviewer", ""), "suggestion": suggestion,
             "priority": priority, "reviewed_on": reviewed_on, "source_file": src,
         }
         if record not in out.feedback:
