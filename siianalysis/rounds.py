@@ -6,8 +6,9 @@ The rule, first that applies (``RULES``; ``normalise --rounds`` picks one):
    that names a round: a year (``2567``, ``2024`` → 2567, with or without a word
    before it) or a round number (``Round 2``, ``R2`` and the Thai cue words of
    ``data/rounds.yaml``). The folder nearest the file wins.
-2. ``field``: a round or year written on the worksheet itself (a cover-sheet line
-   naming the fiscal year or the round).
+2. ``field``: a round or year written on the worksheet itself (a cover-sheet field or
+   a line naming the fiscal year or the round; its words are the codebook's
+   ``identity.round``, read by ``parse.identity``).
 3. ``date``: the Buddhist-Era year of the worksheet date.
 
 ``auto`` (the default) tries the three in that order; ``folder``, ``field`` or ``date``
@@ -47,7 +48,6 @@ class RoundWords:
     be_offset: int
     number_cues: tuple[str, ...]
     max_round_number: int
-    field_cues: tuple[str, ...]
 
 
 @cache
@@ -57,9 +57,8 @@ def round_words() -> RoundWords:
     years = data["years"]
     # longest cue first, so a long cue is tried before its own first letters ("round" before "r")
     cues = tuple(sorted((fold(c) for c in data["number_cues"]), key=len, reverse=True))
-    fields = tuple(sorted((fold(c) for c in data["field_cues"]), key=len, reverse=True))
     return RoundWords(tuple(years["buddhist_era"]), tuple(years["common_era"]), int(years["be_offset"]),
-                      cues, int(data["max_round_number"]), fields)
+                      cues, int(data["max_round_number"]))
 
 
 def check_rule(rule: str) -> str:

@@ -82,17 +82,18 @@ def table_block(table: Table, lines: list[Line], two_level: bool = True, title: 
 
 
 def write_xlsx_per_sheet(path: Path, filled: Filled, offset: tuple[int, int] = (0, 0), cover: bool = True,
-                         two_level: bool = True) -> Path:
+                         two_level: bool = True, round_field: tuple[str, str] | None = None) -> Path:
+    """One sheet per table, after a cover sheet naming the place and date (``cover``);
+    ``round_field``: a (label, value) line added to the cover, e.g. ("ปีงบประมาณ", "2567")."""
     wb = openpyxl.Workbook()
     ws = wb.active
     if cover:
         ws.title = "ปก"
         tambon, amphoe, province = _split_place(filled.place_line)
-        for r, (key, value) in enumerate(
-            [("tambon", tambon), ("amphoe", amphoe), ("province", province), ("worksheet_date", filled.date_text)],
-            start=2,
-        ):
-            ws.cell(r, 2, CB.identity[key].th)
+        fields = [(CB.identity[key].th, value) for key, value in (
+            ("tambon", tambon), ("amphoe", amphoe), ("province", province), ("worksheet_date", filled.date_text))]
+        for r, (label, value) in enumerate([*fields, *([round_field] if round_field else [])], start=2):
+            ws.cell(r, 2, label)
             ws.cell(r, 3, value)
     else:
         wb.remove(ws)

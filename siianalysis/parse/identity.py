@@ -5,6 +5,11 @@ and the name beside it), in a line of text above the tables ("ต.ไชยส�
 จ.น่าน", "Tambon Mae Tha, Amphoe Mae On, Chiang Mai Province"), or only in the
 file name. Field cells win over text lines, which win over the
 file name. The labels come from the codebook's ``identity`` section.
+
+The round (``siianalysis.rounds``) is read the same way: a field cell ("ปีงบประมาณ" |
+"2567", "รอบที่" | "2"), read with its label so a lone "2" is round 2 of a "รอบที่" field,
+or a line that starts with a round word ("ปี 2567", "Round 2"). A date line is a date,
+not a round ("วันที่ 27 ตุลาคม พ.ศ. 2563"), and the handout's own lines are never read.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from siianalysis.parse.place_line import PLACE_KEYS, english_place
 from siianalysis.readers.grid import Grid, RawDocument
 from siianalysis.text import clean, fold
 
-KEYS = ("tambon", "amphoe", "province", "worksheet_date")
+KEYS = ("tambon", "amphoe", "province", "worksheet_date", "round")
+ROUND = "round"
 
 
 @dataclass(slots=True)
@@ -97,6 +103,32 @@ def _line_pattern(codebook: Codebook, key: str) -> _LinePattern:
     return _LinePattern(key, pattern, codebook)
 
 
+@cache  # built once per codebook
+def _round_line_pattern(codebook: Codebook) -> re.Pattern[str]:
+    """A round word and what follows it, at the start of a line or after a space or
+    punctuation ("ปีงบประมาณ 2567", "รอบที่ 2", "Round 2"): the value must hold a digit."""
+    label = codebook.identity[ROUND]
+    words = sorted({clean(a) for a in label.aliases if clean(a)}, key=len, reverse=True)
+    alt = "|".join(re.escape(w) if not w.isascii() else rf"(?i:\b{re.escape(w)})" for w in words)
+    return re.compile(rf"(?:^|(?<=[\s:(,/]))(?:{alt})\s*[:：.]?\s*[\d\u0e50-\u0e59][\d\u0e50-\u0e59]*")
+
+
+def round_in_line(text: str, codebook: Codebook) -> str:
+    """The round words and their value in a line ("ปี 2567" of "ต.แม่แรม ปี 2567"), or ``""``.
+
+    Only a line that says nothing else (a place, labels: ``is_place_or_date_line``) names a
+    round: a sentence that mentions a year ("แผนพัฒนาตำบล ปี 2564") is a note, and so the
+    handout's own lines name none (tested). A date line is a date, not a round."""
+    from siianalysis.parse.dates import parse_date
+
+    text = clean(text)
+    if not text or len(text) > 200 or not (m := _round_line_pattern(codebook).search(text)):
+        return ""
+    if parse_date(text) or not is_place_or_date_line(text, codebook):
+        return ""
+    return m.group(0)
+
+
 def _cell_value_beside(grid, r: int, c: int) -> tuple[str, str]:
     """The first non-empty cell right of (r, c), else the one below."""
     for cc in range(c + 1, min(c + 4, grid.n_cols)):
@@ -130,6 +162,7 @@ def is_place_or_date_line(text: str, codebook: Codebook) -> bool:
     rest = text
     for key in ("tambon", "amphoe", "province"):
         rest = _line_pattern(codebook, key).thai.sub(" ", rest)
+    rest = _round_line_pattern(codebook).sub(" ", rest)  # "ปีงบประมาณ 2567" beside the place
     dated = without_date(rest)
     if dated is not None:
         rest = dated
@@ -153,7 +186,7 @@ def _cells_outside_tables(doc: RawDocument, table_rows: dict[int, set[int]]):
 
 
 def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, set[int]]) -> WrittenIdentity:
-    """Finds tambon, amphoe, province and date in a document.
+    """Finds tambon, amphoe, province, date and round in a document.
 
     ``table_rows`` maps a grid's index to the rows inside worksheet tables, which
     are skipped: a team's method text may well say "ตำบล…".
@@ -169,6 +202,8 @@ def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, se
         key = labels.get(fold(cell)) if len(cell) < 30 else None
         if key:
             value, where = _cell_value_beside(grid, r, c)
+            if key == ROUND and clean(value):
+                value = f"{cell} {value}"  # read with its label: "2" beside "รอบที่" is round 2
             found.offer(key, value, where)
     # 2. Lines of text: "ตำบลแม่แรม อำเภอแม่ริม จังหวัดเชียงใหม่ วันที่ …".
     for grid, r, c, cell in cells:
@@ -180,6 +215,8 @@ def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, se
                 found.offer(key, m.group("name"), grid.ref(r, c))
         if "worksheet_date" not in found.values and parse_date(text):
             found.offer("worksheet_date", text, grid.ref(r, c))
+        if ROUND not in found.values and (written := round_in_line(text, codebook)):
+            found.offer(ROUND, written, grid.ref(r, c))
     # 3. The file name, when the document itself does not say.
     stem = re.sub(r"[_\-]+", " ", doc.source_file.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     for key, pattern in patterns.items():

@@ -156,7 +156,7 @@ def _inherit_shared_identity(doc: RawDocument, layout: DocumentLayout, worksheet
     rest = [g for gi, g in enumerate(doc.grids) if gi not in used and not g.hidden]
     shared = read_identity(RawDocument(doc.source_file, rest), codebook, {})
     for worksheet in worksheets:
-        for key in ("amphoe", "province", "worksheet_date"):
+        for key in ("amphoe", "province", "worksheet_date", "round"):
             if not worksheet.identity.get(key) and shared.get(key):
                 worksheet.identity.offer(key, shared.get(key), shared.locations[key])
 
