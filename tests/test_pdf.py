@@ -167,6 +167,11 @@ def test_render_report_writes_an_a4_pdf_beside_the_page(tmp_path):
     img = re.search(r'<img class="sii-fig" src="data:image/png;base64,([A-Za-z0-9+/=]+)" width="(\d+)"', html)
     assert struct.unpack(">I", base64.b64decode(img.group(1))[16:20])[0] == 2 * int(img.group(2))
 
+    # a run that fails keeps its partial page (where it stopped) but leaves no PDF, not even the older one
+    failing = {**params, "tambon_id": LEADING_ZERO}  # the fixture fails for this one
+    r = render_report(FIXTURES / "tambon_failing.ipynb", failing, out, extra_formats=(".pdf",))
+    assert r.status == "failed" and out.is_file() and not pdf.exists()
+
 
 @pytest.mark.slow
 def test_report_pdf_from_the_command_line_skips_and_fails_like_any_output(tmp_path, monkeypatch, capsys):
