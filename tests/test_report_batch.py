@@ -239,6 +239,7 @@ def test_index_links_every_report_and_escapes_names(first_build):
     assert '<html lang="th">' in page and '<meta charset="utf-8">' in page
     assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script" not in page and not EXTERNAL.search(page)
+    assert "&lt;span" not in page and '<span class="muted">(ยังระบุรหัสตำบลไม่ได้)</span>' in page  # a tag, not text
     hrefs = re.findall(r'href="([^"]+)"', page)
     assert set(hrefs) == {"network.html", f"tambon/{CM}.html", f"tambon/{LEADING_ZERO}.html",
                           f"tambon/{UNRESOLVED}.html"}

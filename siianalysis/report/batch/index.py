@@ -170,9 +170,9 @@ def _tambon_rows(rows: list[dict], results: Mapping[str, RenderResult], storage:
         if href and result and result.status != "failed":
             name_cell = link(href, name)
         else:
-            name_cell = name + " " + tag("span", words["no_report"], cls="muted")
-        if not bool(row.get("resolved")):
-            name_cell += " " + tag("span", words["unresolved_note"], cls="muted")
+            name_cell = join([name, tag("span", words["no_report"], cls="muted")], " ")
+        if not bool(row.get("resolved")):  # join: Markup + " " + a tag would escape the tag
+            name_cell = join([name_cell, tag("span", words["unresolved_note"], cls="muted")], " ")
         cells = [
             tag("td", name_cell, cls="name"),
             tag("td", _verbatim(_name(row, "amphoe", lang)), cls="place"),
