@@ -22,6 +22,8 @@ text is HTML-escaped.
 - ``summary``  the "summary first" boxes at the top of both reports
                (``summary.tambon_summary(ds, tambon_id, lang)``, ``summary.network_summary(ds, lang)``)
 - ``notes``    what a team wrote outside its tables (``notes.outside_tables(ds, tambon_id, lang)``)
+- ``progress`` what changed since a tambon's last round (``progress.progress(ds, tambon_id, lang)``)
+- ``trends``   the network round by round (``trends.trends(ds, lang)``)
 - ``feedback`` the experts' suggestions beside the team's plans (shared by both reports
                and the workshop's compiled pages)
 - ``html``     the shared helpers (escaping, tables, figures, links, the style sheet)
@@ -40,9 +42,10 @@ from typing import TYPE_CHECKING, Any
 
 from .html import HTMLBlock, Section, style
 
-__all__ = ["HTMLBlock", "Section", "feedback", "network", "notes", "style", "summary", "tambon"]
+__all__ = ["HTMLBlock", "Section", "feedback", "network", "notes", "progress", "style", "summary", "tambon",
+           "trends"]
 
-_SUBMODULES = ("tambon", "network", "summary", "feedback", "notes", "html")
+_SUBMODULES = ("tambon", "network", "summary", "feedback", "notes", "progress", "trends", "html")
 
 
 def __getattr__(name: str) -> Any:
@@ -58,4 +61,4 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only
-    from . import feedback, html, network, notes, summary, tambon  # noqa: F401
+    from . import feedback, html, network, notes, progress, summary, tambon, trends  # noqa: F401
