@@ -44,9 +44,10 @@ FEEDBACK = [  # tambon, round, pillar, suggestion
 
 
 def build(ticks=TICKS, texts=TEXTS, feedback=FEEDBACK) -> Dataset:
+    place = {tid: PLACES.get(tid, (f"หมู่{tid[-2:]}", "แม่ริม", "เชียงใหม่", "50")) for tid, _ in ticks}
     tambons = pd.DataFrame([{
-        "tambon_id": tid, "round": rnd, "resolved": True, "tambon_th": PLACES[tid][0], "amphoe_th": PLACES[tid][1],
-        "province_th": PLACES[tid][2], "province_code": PLACES[tid][3], "worksheet_date": f"{int(rnd) - 543}-10-27",
+        "tambon_id": tid, "round": rnd, "resolved": True, "tambon_th": place[tid][0], "amphoe_th": place[tid][1],
+        "province_th": place[tid][2], "province_code": place[tid][3], "worksheet_date": f"{int(rnd) - 543}-10-27",
         "source_file": f"{rnd}/{tid}.xlsx", "amphoe_code": "", "tambon_en": "", "amphoe_en": "", "province_en": "",
         "tables": ",".join([*tables, *(["summary"] if any(x[:2] == (tid, rnd) and x[2] == "summary" for x in texts)
                                        else [])]),
