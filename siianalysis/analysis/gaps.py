@@ -26,6 +26,9 @@ another district).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from siianalysis.codebook import Codebook
@@ -73,9 +76,8 @@ def strengths_and_gaps(ds: Dataset, tambon_id: str, lang: str = "th") -> pd.Data
     network = reach_counts(ds)
     reach = outcome_reach(ds)
     reach = reach[reach["tambon_id"] == tid].reset_index(drop=True)
-    one = ds.for_tambon(tid)
     cb = ds.codebook
-    ticked = _tick_rows(one)
+    ticked = _ticks_of(ds, tid)
     rows_of = ticked.groupby("criterion_code")["row_code"].agg(lambda s: ",".join(s))
     out = reach.assign(
         outcome=reach["outcome_code"].map(lambda c: cb.outcome(c).label.text(lang)),
@@ -105,11 +107,78 @@ def reach_counts(ds: Dataset) -> pd.DataFrame:
 
 def _tick_rows(ds: Dataset) -> pd.DataFrame:
     """Ticked cells on reported rows of current tambons, with the row's label,
-    sorted by tambon, table, row number."""
+    sorted by tambon, table, row number. Memoised on ``ds`` (shared: never change it)."""
+    return ds.memo(("gaps", "tick_rows"), lambda: _compute_tick_rows(ds))
+
+
+def _compute_tick_rows(ds: Dataset) -> pd.DataFrame:
     ticks = ticked_cells(ds)  # the one definition of a counted tick
     labels = ds.rows.drop_duplicates(["tambon_id", "table", "row_code"])[["tambon_id", "table", "row_code", "label"]]
     ticks = ticks.merge(labels, on=["tambon_id", "table", "row_code"], how="left")
     return ticks.sort_values(["tambon_id", "table", "row_number"], kind="stable").reset_index(drop=True)
+
+
+def _ticks_of(ds: Dataset, tambon_id: str) -> pd.DataFrame:
+    """``_tick_rows(ds)`` of one tambon, found through a memoised index (not a scan of the network)."""
+    ticks = _tick_rows(ds)
+    where = ds.memo(("gaps", "tick_rows_by_tambon"), lambda: ticks.groupby("tambon_id", sort=False).indices)
+    return ticks.take(where.get(str(tambon_id), np.empty(0, dtype="int64"))).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _PeerTables:
+    """What ``gap_peers`` looks up, built once per Dataset (``_peer_tables``) so that a report
+    reads only the lines of its own peers: at 7,255 tambons rebuilding these per report (a
+    pivot over every text of the network) cost more than the rest of the report."""
+
+    ticks: pd.DataFrame  # ``_tick_rows``
+    lines_of: dict  # (criterion_code, tambon_id) -> positions in ``ticks``
+    reachers: dict  # criterion_code -> numpy arrays of the tambons that ticked it (``_places`` columns), by tambon_id
+    places: pd.DataFrame  # ``_places``, indexed by tambon_id
+    texts: pd.DataFrame  # ``_row_texts``, indexed by (tambon_id, table, row_code)
+    remarks: pd.Series  # remark text, indexed by (tambon_id, table, row_code, criterion_code)
+    ident: pd.DataFrame  # ``tambons`` indexed by tambon_id
+
+
+def _peer_tables(ds: Dataset) -> _PeerTables:
+    return ds.memo(("gaps", "peer_tables"), lambda: _compute_peer_tables(ds))
+
+
+def _compute_peer_tables(ds: Dataset) -> _PeerTables:
+    ticks = _tick_rows(ds)
+    places = _places(ds.tambons, ds.codebook).set_index("tambon_id")
+    reachers = {}
+    for code, ids in ticks.groupby("criterion_code", sort=False)["tambon_id"]:
+        ids = pd.Index(sorted(set(ids)))
+        theirs = places.reindex(ids).fillna("")
+        reachers[code] = {"tambon_id": ids.to_numpy(dtype=object),
+                          **{col: theirs[col].to_numpy(dtype=object) for col in theirs.columns}}
+    texts = _row_texts(ds).set_index(["tambon_id", "table", "row_code"])
+    remark = ds.texts[ds.texts["field"].str.startswith("remark.")]
+    remark = remark.assign(criterion_code=remark["field"].str.removeprefix("remark."))
+    remarks = remark.groupby(["tambon_id", "table", "row_code", "criterion_code"])["text"].agg("\n".join)
+    return _PeerTables(
+        ticks=ticks, lines_of=ticks.groupby(["criterion_code", "tambon_id"], sort=False).indices,
+        reachers=reachers, places=places, texts=texts, remarks=remarks,
+        ident=ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id"))
+
+
+def _closest(reach: dict, me: pd.Series, tid: str, n: int) -> tuple[list[tuple[str, int]], int]:
+    """The ``n`` tambons of ``reach`` closest to ``me`` (not ``tid`` itself) as (tambon_id,
+    closeness 0 amphoe / 1 province / 2 network), ties by tambon_id; and how many there are."""
+    others = reach["tambon_id"] != tid
+
+    def same(col: str) -> np.ndarray:
+        mine = me[col]
+        return (reach[col] == mine) & (mine != "") if mine != "" else np.zeros(len(others), dtype=bool)
+
+    same_province = same("province_code") | same("province_name")
+    same_amphoe = same("amphoe_code") | (same_province & same("amphoe_name"))
+    same_province |= same_amphoe  # a district code implies its province
+    closeness = 2 - same_province.astype(int) - same_amphoe.astype(int)
+    where = np.flatnonzero(others)
+    order = where[np.argsort(closeness[where], kind="stable")][:n]  # reach is in tambon_id order
+    return [(reach["tambon_id"][i], int(closeness[i])) for i in order], len(where)
 
 
 def gap_peers(ds: Dataset, tambon_id: str, n: int = 3, tables: tuple[str, ...] | None = None,
@@ -133,40 +202,36 @@ def gap_peers(ds: Dataset, tambon_id: str, n: int = 3, tables: tuple[str, ...] |
     cols = ["tambon_id", "table", "outcome_code", "outcome_short", "peers_total", "peer_rank", "peer_id",
             "peer_tambon_th", "peer_amphoe_th", "peer_province_th", "proximity", "row_code", "row_label",
             *TEXT_FIELDS, "remark"]
-    ticks = _tick_rows(ds)
-    ticks = ticks[(ticks["tambon_id"] != tid) & ticks["criterion_code"].isin(gaps["outcome_code"])]
-    if ticks.empty:
+    shared = _peer_tables(ds)
+    if tid not in shared.places.index:
         return pd.DataFrame(columns=cols)
-
-    places = _places(ds.tambons, ds.codebook).set_index("tambon_id")
-    me = places.loc[tid]
-    peers = ticks[["criterion_code", "tambon_id"]].drop_duplicates()
-    theirs = places.reindex(peers["tambon_id"]).fillna("").reset_index(drop=True)
-    same_province = _same(me["province_code"], theirs["province_code"]) | _same(
-        me["province_name"], theirs["province_name"])
-    same_amphoe = _same(me["amphoe_code"], theirs["amphoe_code"]) | (
-        same_province & _same(me["amphoe_name"], theirs["amphoe_name"]))
-    # 0 amphoe, 1 province, 2 network: the sort key of closeness
-    same_province |= same_amphoe  # a district code implies its province
-    peers = peers.assign(closeness=(2 - same_province.astype(int) - same_amphoe.astype(int)).to_numpy())
-    peers = peers.sort_values(["criterion_code", "closeness", "tambon_id"], kind="stable")
-    peers["peers_total"] = peers.groupby("criterion_code")["tambon_id"].transform("size")
-    peers["peer_rank"] = peers.groupby("criterion_code").cumcount() + 1
-    peers = peers[peers["peer_rank"] <= n]
-    peers["proximity"] = peers["closeness"].map(dict(enumerate(PROXIMITY)))
-
-    lines = peers.merge(ticks[["tambon_id", "table", "criterion_code", "row_code", "row_number", "label"]],
-                        on=["criterion_code", "tambon_id"], how="left")
-    lines = lines.merge(_row_texts(ds), on=["tambon_id", "table", "row_code"], how="left")
-    remark = ds.texts[ds.texts["field"].str.startswith("remark.")]
-    remark = remark.assign(criterion_code=remark["field"].str.removeprefix("remark."))
-    remark = remark.groupby(["tambon_id", "table", "row_code", "criterion_code"], as_index=False)["text"].agg("\n".join)
-    lines = lines.merge(remark.rename(columns={"text": "remark"}),
-                        on=["tambon_id", "table", "row_code", "criterion_code"], how="left")
+    me = shared.places.loc[tid]
+    picked, parts = [], []
+    for code in dict.fromkeys(gaps["outcome_code"]):
+        reach = shared.reachers.get(code)
+        if reach is None:
+            continue
+        closest, total = _closest(reach, me, tid, n)
+        for rank, (peer, closeness) in enumerate(closest, start=1):
+            picked.append((code, peer, total, rank, PROXIMITY[closeness]))
+            parts.append(shared.lines_of[(code, peer)])
+    if not picked:
+        return pd.DataFrame(columns=cols)
+    peers = pd.DataFrame(picked, columns=["criterion_code", "tambon_id", "peers_total", "peer_rank", "proximity"])
+    sizes = [len(p) for p in parts]
+    ticks = shared.ticks.take(np.concatenate(parts))[["table", "row_code", "row_number", "label"]]
+    lines = peers.loc[peers.index.repeat(sizes)].reset_index(drop=True)
+    lines = pd.concat([lines, ticks.reset_index(drop=True)], axis=1)
+    at = pd.MultiIndex.from_arrays([lines["tambon_id"], lines["table"], lines["row_code"]])
+    found = shared.texts.reindex(at)
+    for col in TEXT_FIELDS:
+        lines[col] = found[col].to_numpy() if col in found.columns else ""
+    at = pd.MultiIndex.from_arrays([lines["tambon_id"], lines["table"], lines["row_code"], lines["criterion_code"]])
+    lines["remark"] = shared.remarks.reindex(at).to_numpy() if len(shared.remarks) else ""
     for col in (*TEXT_FIELDS, "remark"):
         lines[col] = lines[col].fillna("").astype("str")
 
-    ident = ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id")
+    ident = shared.ident
     cb = ds.codebook
     lines = lines.assign(
         peer_id=lines["tambon_id"],

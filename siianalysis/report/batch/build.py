@@ -433,6 +433,7 @@ def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | st
 
     try:
         with deferred_interrupts():  # the index is written whole, even under a second Ctrl-C
+            manifest.flush()  # the journal of this run's records into the file (``report.manifest``)
             current = set(plan.tambons["tambon_id"].astype(str))
             run.index = write_index(out.location, plan.tambons, _index_results(run, plan, manifest, suffix),
                                     lang=plan.options.lang, storage=out,
