@@ -47,6 +47,9 @@ Deliberate flaws and cases (file names of the default run, ``seed=2563``;
   (``เชียงราย/แบบฟอร์ม-ต.ป่าแดด.xlsx``) and อ.แม่สรวย
   (``เชียงราย/ต.ป่าแดด-อ.แม่สรวย.ods``), both เชียงราย.
 - the date as an Excel date cell: ``ตำบลแม่แรม_แม่ริม_เชียงใหม่.xlsx``.
+- a second round (``second_round``): 15 tambons (แม่แรม among them) send again a
+  year later in ``2564/``, 11 moved on and 4 slipped, Table 4 taking up part of
+  last round's plans; the experts' review of round 2563 in ``2563/``.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from siianalysis.codebook import Codebook, load_codebook
-from siianalysis.sample import content
+from siianalysis.sample import content, second_round
 from siianalysis.sample.layouts import (
     LAYOUT_EXT,
     GridSheet,
@@ -93,6 +96,7 @@ class FileSpec:
     worksheet: Worksheet | None = None
     style: Style | None = None
     notes: list[str] = field(default_factory=list)
+    sheet: GridSheet | None = None  # a review workbook's grid
 
 
 # ---------------------------------------------------------------- styles and names
@@ -395,6 +399,8 @@ def _write(spec: FileSpec, out_dir: Path, codebook: Codebook, specs: list[FileSp
     if spec.kind == "notes":
         path.write_text(_notes_text(specs), encoding="utf-8")
         return path
+    if spec.kind == "review":
+        return save_grid_xlsx(path, [spec.sheet])
     if spec.kind == "corrupt":
         write_worksheet(path, spec.worksheet, spec.style, codebook)
         data = path.read_bytes()
@@ -448,11 +454,39 @@ def generate_sample(out_dir: Path, n_tambons: int = 48, seed: int = 2563) -> lis
     out_dir.mkdir(parents=True, exist_ok=True)
     codebook = load_codebook()
     specs = plan_sample(n_tambons, seed, codebook)
+    specs += plan_second_round(specs, seed, codebook)
     rng = random.Random(seed + 1)
     written = [_write(spec, out_dir, codebook, specs, rng) for spec in specs]
     readme = out_dir / "README.md"
     readme.write_text(_readme(specs, n_tambons, seed), encoding="utf-8")
     return sorted([*written, readme])
+
+
+def plan_second_round(specs: list[FileSpec], seed: int, codebook: Codebook) -> list[FileSpec]:
+    """The second round's files (``second_round``): worksheets in ``2564/``, the review of
+    round 2563 in ``2563/``. Tambons sent once in round 2563 qualify; แม่แรม always sends."""
+    rng = random.Random(seed + 2)
+    counts: dict[str, int] = {}
+    for s in specs:
+        if s.kind == "worksheet" and s.worksheet.place.code:
+            counts[s.worksheet.place.code] = counts.get(s.worksheet.place.code, 0) + 1
+    firsts = {s.worksheet.place.code: s.worksheet for s in specs
+              if s.kind == "worksheet" and counts.get(s.worksheet.place.code) == 1}
+    anchor = ANCHORS[0]
+    others = {c: w for c, w in firsts.items() if c != anchor}
+    codes = second_round.pick(others, rng, second_round.N_TAMBONS - 1) + [anchor]
+    suggested = second_round.reviews(codes, firsts, rng)
+    names = _Names()
+    out = []
+    for again in second_round.second_round(codes, firsts, suggested, rng, codebook):
+        place = again.worksheet.place
+        style = random_style(again.layout, rng, place)
+        rel = names.for_place(rng, place, style, _ext(style), second_round.ROUND_FOLDER)
+        out.append(FileSpec(rel, "worksheet", again.worksheet, style, [again.note, *_flaw_notes(style, again.worksheet)]))
+    sheet = second_round.review_sheet(suggested, firsts, codebook, rng)
+    out.append(FileSpec(f"{second_round.REVIEW_FOLDER}/ข้อเสนอแนะผู้ทรงคุณวุฒิ.xlsx", "review",
+                        notes=["the experts' review of round 2563"], sheet=sheet))
+    return out
 
 
 # ---------------------------------------------------------------- benchmark networks
