@@ -34,7 +34,7 @@ CODES = set(WORDS["problem_codes"]) - {"other"}
 
 # the modules that write problems (readers, parser, normalise, the review and form readers)
 EMITTERS = [*(PACKAGE / "readers").rglob("*.py"), *(PACKAGE / "parse").rglob("*.py"),
-            *(PACKAGE / "forms").rglob("*.py"), PACKAGE / "normalise.py",
+            *(PACKAGE / "forms").rglob("*.py"), PACKAGE / "normalise.py", PACKAGE / "submissions.py",
             PACKAGE / "workshop" / "review" / "read.py"]
 # kebab-case strings in those modules that are not problem codes: grid kinds, an XML tag, an
 # XLSForm appearance
