@@ -115,7 +115,7 @@ def _report(args: argparse.Namespace) -> int:
             processed, out, notebooks_dir=notebooks, tambon_ids=args.tambon or None, jobs=args.jobs,
             with_code=args.with_code, force=args.force, lang=args.lang, progress=not args.quiet,
             fresh_kernel=getattr(args, "fresh_kernels", False), scheduler=getattr(args, "scheduler", None),
-            **{k: v for k, v in given.items() if v is not None},
+            stale=getattr(args, "stale", False), **{k: v for k, v in given.items() if v is not None},
         )
     except (ReportUserError, UnknownFormatError) as exc:  # bad inputs, a busy folder, no scheduler
         print(f"{_prog(args)}: {one_line(exc)}", file=sys.stderr)
@@ -324,6 +324,9 @@ def parser() -> Parser:
     r.add_argument("--jobs", type=count, default=None, help="worker processes (default: all cores)")
     r.add_argument("--with-code", action="store_true", help="keep the code in the HTML (researchers)")
     r.add_argument("--force", action="store_true", help="render every report, even unchanged ones")
+    r.add_argument("--stale", action="store_true",
+                   help="also render the tambon reports that compared with an earlier network (the index marks "
+                        "them; without it only reports whose own data changed are rendered)")
     r.add_argument("--lang", choices=["th", "en"], default="th",
                    help="the reports' language: th (default) or en")
     r.add_argument("--notebooks", type=folder_to_read, help="folder of the report notebooks (default: notebooks/)")

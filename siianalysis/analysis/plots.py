@@ -84,6 +84,17 @@ def wrap(text: str, width: int = 22) -> str:
     return "\n".join(x for x in lines if x)
 
 
+# Above this many provinces a chart of one row per province (the whole country: 77) gets
+# thinner rows, so that it stays about a screen and a half tall (≤ 1,600 px) instead of 3,000+.
+MANY_PROVINCES = 25
+MANY_ROW_INCHES = 0.17
+
+
+def _row_inches(rows: int, few: float) -> float:
+    """The height of one province's row: ``few`` for a region's provinces, less for the country's."""
+    return few if rows <= MANY_PROVINCES else MANY_ROW_INCHES
+
+
 def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
@@ -375,18 +386,24 @@ def score_distribution(ds: Dataset, score: str = "overall_outcome_coverage", by_
         frame = pd.DataFrame({"province": prov.to_numpy(), "value": values.to_numpy()}).dropna()
         medians = frame.groupby("province")["value"].median()
         order = medians.sort_values(ascending=False, kind="stable").index
-        data = [frame.loc[frame["province"] == p, "value"].to_numpy() for p in order]
-        # horizontal boxes: a province name reads left to right, and 17 of them fit
-        fig = _figure(8, 1.4 + 0.42 * max(len(order), 1))
+        groups = frame.groupby("province")["value"]
+        data = [groups.get_group(p).to_numpy() for p in order]
+        # horizontal boxes: a province name reads left to right, and 17 of them fit; the whole
+        # country's 77 fit in rows of ``_row_inches`` and without a dot per tambon (7,255 dots
+        # are a smudge and a heavy image)
+        many = len(order) > MANY_PROVINCES
+        fig = _figure(8, 1.4 + _row_inches(len(order), 0.42) * max(len(order), 1))
         ax = fig.add_subplot()
         if data:
-            ax.boxplot(data, orientation="horizontal", widths=0.5, showfliers=False,
-                       medianprops={"color": ACCENT})
+            ax.boxplot(data, orientation="horizontal", widths=0.5, showfliers=many,
+                       medianprops={"color": ACCENT}, flierprops={"markersize": 2})
             rng = np.random.default_rng(0)  # fixed jitter: the same figure every run
             for i, d in enumerate(data, start=1):
-                ax.scatter(d, i + rng.uniform(-0.12, 0.12, len(d)), s=14, color=FILLED, alpha=0.7, zorder=3)
+                if not many:
+                    ax.scatter(d, i + rng.uniform(-0.12, 0.12, len(d)), s=14, color=FILLED, alpha=0.7, zorder=3)
         ax.set_yticks(range(1, len(order) + 1),
-                      [f"{p} (n = {len(d)})" for p, d in zip(order, data, strict=True)])
+                      [f"{p} (n = {len(d)})" for p, d in zip(order, data, strict=True)],
+                      fontsize="small" if many else None)
         ax.invert_yaxis()  # highest median on top
         if is_share:
             ax.set_xlim(-0.03, 1.03)
@@ -433,14 +450,14 @@ def province_overview(ds: Dataset, lang: str = "th") -> Figure:
     k = "network.overview"
     per = overview_frame(ds, lang).iloc[:-1].sort_values("tambons", ascending=True, kind="stable")
     with matplotlib.rc_context(thai_rc()):
-        fig = _figure(8, 1.2 + 0.38 * max(len(per), 1))
+        fig = _figure(8, 1.2 + _row_inches(len(per), 0.38) * max(len(per), 1))
         ax = fig.add_subplot()
         y = np.arange(len(per))
         ax.barh(y, per["tambons"], color="#c9d9e8", label=t("common.tambons", lang))
         bars = ax.barh(y, per["resolved"], color=FILLED, label=t(f"{k}.resolved", lang))
         ax.bar_label(bars, labels=[f"{r}/{n}" for r, n in zip(per["resolved"], per["tambons"], strict=True)],
                      fontsize="small", padding=3)
-        ax.set_yticks(y, per["province"])
+        ax.set_yticks(y, per["province"], fontsize="small" if len(per) > MANY_PROVINCES else None)
         ax.set_xlabel(t("common.tambons", lang))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_title(t(f"{k}.chart_title", lang))

@@ -196,6 +196,12 @@ class Manifest:
                              f"--force to render every report anew (the file is then kept as "
                              f"{MANIFEST_NAME}{DAMAGED_SUFFIX}), or delete it")
 
+    def compared_older(self, key: str, snapshot: str) -> bool:
+        """True when ``key`` was rendered and compared with another network than ``snapshot``
+        (or before snapshots were recorded)."""
+        entry = self.reports.get(key)
+        return bool(entry) and entry.get("snapshot") != snapshot
+
     def is_current(self, key: str, digest: str, output: Path | str | bool) -> bool:
         """True when ``key`` was rendered from ``digest`` and its document is still there
         (``output``: the document's path, or whether it exists)."""
@@ -204,15 +210,17 @@ class Manifest:
         return bool(entry) and entry.get("digest") == digest and exists
 
     def mark_done(self, key: str, digest: str, output: str, seconds: float | None = None,
-                  title: str | None = None) -> None:
+                  title: str | None = None, snapshot: str | None = None) -> None:
         """Record a successful render (``output``: its document; ``title``: its title, kept for
-        when the report is set aside) and save at once."""
+        when the report is set aside; ``snapshot``: the id of the processed set it compared
+        with, ``analysis.snapshot``) and save at once."""
         self._record({"op": "done", "key": key, "entry": {
             "digest": digest,
             DOCUMENT: output,
             "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "seconds": None if seconds is None else round(seconds, 2),
             **({"title": title} if title else {}),
+            **({"snapshot": snapshot} if snapshot is not None else {}),
         }})
 
     def mark_failed(self, key: str, details: dict[str, Any], output: str | None = None) -> None:

@@ -26,6 +26,8 @@ text is HTML-escaped.
 - ``trends``   the network round by round (``trends.trends(ds, lang)``)
 - ``feedback`` the experts' suggestions beside the team's plans (shared by both reports
                and the workshop's compiled pages)
+- ``snapshot`` the line saying which network a tambon page compares with
+               (``snapshot.compared_with(ds, tambon_id, lang)``)
 - ``html``     the shared helpers (escaping, tables, figures, links, the style sheet)
 
 Every table and figure comes from ``siianalysis.analysis``; every word from
@@ -43,9 +45,9 @@ from typing import TYPE_CHECKING, Any
 from .html import HTMLBlock, Section, style
 
 __all__ = ["HTMLBlock", "Section", "feedback", "network", "notes", "progress", "style", "summary", "tambon",
-           "trends"]
+           "trends", "snapshot"]
 
-_SUBMODULES = ("tambon", "network", "summary", "feedback", "notes", "progress", "trends", "html")
+_SUBMODULES = ("tambon", "network", "summary", "feedback", "notes", "progress", "trends", "html", "snapshot")
 
 
 def __getattr__(name: str) -> Any:
@@ -61,4 +63,4 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only
-    from . import feedback, html, network, notes, progress, summary, tambon, trends  # noqa: F401
+    from . import feedback, html, network, notes, progress, snapshot, summary, tambon, trends  # noqa: F401

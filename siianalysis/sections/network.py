@@ -44,6 +44,7 @@ from siianalysis.analysis.scores import SCORED_TABLES, tambon_scores
 from siianalysis.analysis.typology import sii_typology, type_order
 from siianalysis.words import check_lang, problem_text, t
 
+from .at_scale import capped, names_per_province, one_page, province_href, province_key
 from .feedback import priority_tag
 from .html import (
     Markup,
@@ -64,6 +65,7 @@ from .html import (
 )
 from .problems import problems_table, staff_note, staff_problems
 
+SUGGESTIONS_SHOWN = 200  # per pillar on the network page; every one is in its tambon's report
 SECTIONS = ("title", "overview", "outcome_shares", "score_distributions", "data_dropoff", "typology",
             "model_tambons", "themes_terms", "expert_review", "quality_summary", "report_links")
 LINK_BASE = "tambon/"
@@ -209,8 +211,9 @@ def typology(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BASE) -
     for key in type_order(typ, ds):
         members = typ[typ["type_key"] == key]
         label = members["type_label"].iloc[0]
-        names = join((_linked(ds, tam.loc[tid].to_dict() | {"tambon_id": tid}, lang, link_base)
-                      for tid in members["tambon_id"]), sep=", ")
+        # at most NAMES_SHOWN names a cell (``at_scale``): a type of 3,442 tambons is not read name by name
+        names = capped((_linked(ds, tam.loc[tid].to_dict() | {"tambon_id": tid}, lang, link_base)
+                        for tid in members["tambon_id"]), len(members), lang)
         rows.append([label, len(members), pct(len(members) / n if n else 0), names])
         counts.append({"type_key": key, "type_label": label, "tambons": len(members)})
     rows.append([t("common.total", lang), n, pct(1.0 if n else 0), ""])
@@ -329,9 +332,12 @@ def expert_review(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BA
             if part.empty:
                 continue
             label = fbk.pillar_label(ds, pillar, lang)
+            shown = part.head(SUGGESTIONS_SHOWN)  # the rest are in each tambon's report
             body = table(detail_cols, [
                 [who(r["tambon_id"]), priority_tag(ds, r["priority"], lang), r["suggestion"],
-                 r["reviewer"] or t("feedback.anonymous", lang)] for r in part.to_dict("records")])
+                 r["reviewer"] or t("feedback.anonymous", lang)] for r in shown.to_dict("records")])
+            if len(part) > len(shown):
+                body = Markup(body + note(t("at_scale.more_suggestions", lang, n=len(part) - len(shown))))
             parts.append(tag("details", Markup(tag("summary", t(f"{k}.show_all", lang, pillar=label, n=len(part)))
                                                + body)))
         data["by_pillar"] = by_pillar
@@ -375,7 +381,8 @@ def expert_review(ds: Dataset, lang: str = "th", link_base: str | None = LINK_BA
     rows = []
     for i, r in enumerate(frame.to_dict("records")):
         total = i == len(frame) - 1
-        lacking: object = "" if total else join((who(tid) for tid in r["lacking"]), sep=", ")
+        lacking: object = "" if total else capped((who(tid) for tid in r["lacking"]), len(r["lacking"]), lang,
+                                                  shown=names_per_province(cov.n_tambons))
         rows.append([r["province"], r["tambons"], r["reviewed"], pct(r["share"]), r["complete"], lacking])
     parts.append(table([t("common.province", lang), t("common.tambons", lang), t(f"{k}.reviewed", lang),
                         t("common.share", lang), t(f"{k}.complete", lang), t(f"{k}.lacking", lang)],
@@ -439,13 +446,21 @@ def quality_summary(ds: Dataset, lang: str = "th") -> Section:
 
 def report_links(ds: Dataset, lang: str = "th", link_base: str = LINK_BASE) -> Section:
     """Links to every tambon report, grouped by province: ``<a href="{link_base}{id}.html">``.
-    An id that is neither a DOPA code nor ``u-`` + 10 hex digits gets no link."""
+    An id that is neither a DOPA code nor ``u-`` + 10 hex digits gets no link.
+
+    A network larger than one page holds (``at_scale.one_page``) gets one line per province
+    instead, linking the index's page of that province (``province/<key>.html`` beside this
+    report, written by the batch) with its count and median coverage; ``data["links"]``
+    still lists every tambon's link."""
     check_lang(lang)
     k = "network.report_links"
     overall = tambon_scores(ds).set_index("tambon_id")["overall_outcome_coverage"]
+    groups = tambons_by_province(ds, lang)
+    if not one_page(sum(len(m) for _, m in groups)):
+        return _report_links_by_province(ds, groups, overall, lang, link_base)
     parts: list[object] = [explain(t(f"{k}.explain", lang))]
     links = []
-    for province, members in tambons_by_province(ds, lang):
+    for province, members in groups:
         items = []
         for r in members:
             href = tambon_href(r["tambon_id"], link_base)
@@ -459,3 +474,23 @@ def report_links(ds: Dataset, lang: str = "th", link_base: str = LINK_BASE) -> S
         parts.append(heading(f"{province} ({len(members)})", 3))
         parts.append(tag("ul", join(tag("li", i) for i in items), cls="sii-list"))
     return Section(k, t(f"{k}.title", lang), parts, data={"links": pd.DataFrame(links)})
+
+
+def _report_links_by_province(ds: Dataset, groups: list, overall: pd.Series, lang: str,
+                              link_base: str) -> Section:
+    """``report_links`` of a large network: one linked line per province (its page in the index)."""
+    k = "network.report_links"
+    unknown = t("common.unknown_province", lang)
+    n = sum(len(m) for _, m in groups)
+    items, links = [], []
+    for province, members in groups:
+        href = province_href(province_key(province, members, unknown))
+        median = overall.reindex([r["tambon_id"] for r in members]).median()
+        items.append(Markup(link(href, province) + esc(" (" + t("at_scale.province_line", lang, n=len(members),
+                                                                  median=pct(median)) + ")")))
+        links += [{"province": province, "tambon_id": r["tambon_id"], "href": tambon_href(r["tambon_id"], link_base),
+                   "province_href": href} for r in members]
+    return Section(k, t(f"{k}.title", lang), [
+        explain(t("at_scale.links_by_province", lang, n=n)),
+        tag("ul", join(tag("li", i) for i in items), cls="sii-list"),
+    ], data={"links": pd.DataFrame(links)})

@@ -46,6 +46,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from siianalysis.analysis.snapshot import folder_snapshot
 from siianalysis.report import exporters
 from siianalysis.report.batch.index import write_index
 from siianalysis.report.batch.plan import (
@@ -288,7 +289,8 @@ def _locked(run: _Run, processed_dir: Path | str) -> Iterator[None]:
 def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_dir: Path | str,
                   tambon_ids: Iterable[str] | None = None, network: bool = True, force: bool = False,
                   jobs: int | None = None, progress: bool = True, executor: Executor | None = None,
-                  scheduler: Any = None, options: RenderOptions | None = None, **changes: Any) -> BatchResult:
+                  scheduler: Any = None, options: RenderOptions | None = None, stale: bool = False,
+                  **changes: Any) -> BatchResult:
     """Render the network report and the tambon reports to ``out_dir``, then ``index.html``.
 
     Args:
@@ -313,6 +315,9 @@ def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_d
             ``"local"`` (a ``LocalCluster`` of ``jobs`` worker processes, one thread each), or a
             ``distributed.Client``. Planning, skipping, the manifest and the index stay here.
         options: a ``RenderOptions`` (code shown, language, format, kernels, cell time limit, …).
+        stale: also render the tambon reports whose data is unchanged but that compared the
+            tambon with an earlier network (``analysis.snapshot``); without it they are kept,
+            and marked in the index.
         **changes: any ``RenderOptions`` field as a keyword, alone or on top of ``options``
             (``with_code=True``, ``lang="en"``, ``timeout=120``, ``fresh_kernel=True``,
             ``reuse_kernel_reports=50``). ``lang`` is also the notebooks' parameter and the
@@ -341,7 +346,7 @@ def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_d
             with _locked(run, processed_dir):
                 _run_batch(run, processed_dir, notebooks_dir=notebooks_dir, tambon_ids=tambon_ids,
                            network=network, force=force, jobs=jobs, progress=progress, executor=executor,
-                           scheduler=scheduler, options=options, changes=changes)
+                           scheduler=scheduler, options=options, changes=changes, stale=stale)
         except KeyboardInterrupt:
             run.interrupted = True
         except OSError as exc:
@@ -360,7 +365,7 @@ def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_d
 def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | str,
                tambon_ids: Iterable[str] | None, network: bool, force: bool, jobs: int | None, progress: bool,
                executor: Executor | None, scheduler: Any, options: RenderOptions | None,
-               changes: dict[str, Any]) -> None:
+               changes: dict[str, Any], stale: bool = False) -> None:
     from tqdm.auto import tqdm
 
     out = run.out
@@ -375,6 +380,7 @@ def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | st
     out.makedirs(TAMBON_DIR)
     out.refresh_listing()
     manifest = _open_manifest(out, force, run.notes)
+    snapshot = folder_snapshot(processed_dir).set_id  # the network every tambon page compares with
     run.plan = plan
     run.results = {r.key: r for r in plan.invalid}
 
@@ -389,7 +395,8 @@ def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | st
     for task in plan.tasks:
         rel = document(task.key, suffix)
         documents = out.exists(rel) and all(out.exists(document(task.key, s)) for s in extra)
-        if not force and manifest.is_current(task.key, task.digest, documents):
+        older = stale and task.key != NETWORK_KEY and manifest.compared_older(task.key, snapshot)
+        if not force and not older and manifest.is_current(task.key, task.digest, documents):
             run.results[task.key] = RenderResult(key=task.key, status="skipped", output=task.out,
                                                  notebook_out=out.url(beside(rel, ".ipynb")), digest=task.digest)
         else:
@@ -410,7 +417,7 @@ def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | st
                     if out.exists(document(task.key, stale)):
                         out.remove(document(task.key, stale))
                 manifest.mark_done(task.key, task.digest, out.rel(task.out) or task.out, result.seconds,
-                                   title=task.title)
+                                   title=task.title, snapshot=snapshot)
             else:
                 failed += 1
                 manifest.mark_failed(task.key, {f: getattr(result, f) for f in FAILURE_FIELDS},
@@ -435,9 +442,13 @@ def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | st
         with deferred_interrupts():  # the index is written whole, even under a second Ctrl-C
             manifest.flush()  # the journal of this run's records into the file (``report.manifest``)
             current = set(plan.tambons["tambon_id"].astype(str))
+            older = {k for k in manifest.reports if k != NETWORK_KEY and manifest.compared_older(k, snapshot)}
+            if older:
+                run.notes.append(f"{len(older)} tambon reports compare with an earlier network (the index marks them); "
+                                 "`siianalysis report --stale` renders just those again")
             run.index = write_index(out.location, plan.tambons, _index_results(run, plan, manifest, suffix),
                                     lang=plan.options.lang, storage=out,
-                                    removed=set_aside_reports(out, suffix, current))
+                                    removed=set_aside_reports(out, suffix, current), older=older)
     except OSError as exc:
         if stopped is None or not is_write_refusal(exc):
             raise

@@ -20,6 +20,11 @@ Every piece of text from the data or from an error is untrusted (a team can type
 a well-formed id, never from names, and only to files that exist. The page is
 self-contained: inline CSS, no scripts, no external resource.
 
+A network too large for one page (``sections.at_scale``: the country's 7,255 tambons)
+gets a page per province instead (``province/<key>.html``, the same table, each linking
+back here), the index a list of provinces, and the staff block only the reports that
+failed or are missing: the index opens at once and a tambon is two clicks away.
+
 ``write_index`` also frames the batch's pages (``frame.frame_pages``: links back to this
 page and to the network report, a table of contents). The compiled pages' section sits
 between markers, so ``link_compiled`` can renew it in an index written before them.
@@ -37,7 +42,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -49,6 +54,7 @@ from siianalysis.report.batch.frame import frame_pages
 from siianalysis.report.batch.plan import NETWORK_KEY, tambon_key, valid_tambon_id
 from siianalysis.report.render import RenderResult
 from siianalysis.report.storage import Storage, write_atomic
+from siianalysis.sections.at_scale import one_page, province_href, province_key
 from siianalysis.sections.html import Markup, join, link, tag
 from siianalysis.words import display_date, t, texts
 
@@ -132,6 +138,12 @@ def _name(row: Mapping, field: str, lang: str) -> str:
 def _groups(tambons, lang: str) -> list[tuple[str, list[dict]]]:
     """``[(heading, rows)]``: the tambons under their provinces, as the network report groups
     and orders them (``tambons_by_province``), each heading with its count."""
+    return [(heading, members) for heading, members, _ in _province_groups(tambons, lang)]
+
+
+def _province_groups(tambons, lang: str) -> list[tuple[str, list[dict], str]]:
+    """``_groups`` with each province's page key (``at_scale.province_key``, as the network
+    report links it)."""
     if tambons is None or len(tambons) == 0 or "tambon_id" not in tambons.columns:
         return []
     ds = Dataset.from_frames(tambons)
@@ -143,7 +155,7 @@ def _groups(tambons, lang: str) -> list[tuple[str, list[dict]]]:
             heading = t("site.index.unknown_province_heading", lang, n=n)
         else:
             heading = t("site.index.province_count", lang, name=province, n=n)
-        out.append((heading, members))
+        out.append((heading, members, province_key(province, members, unknown)))
     return out
 
 
@@ -159,7 +171,9 @@ def _compiled_section(storage: Storage, lang: str) -> str:
 
 
 def _tambon_rows(rows: list[dict], results: Mapping[str, RenderResult], storage: Storage, words: dict[str, str],
-                 lang: str) -> list[Markup]:
+                 lang: str, up: str = "", older: Collection[str] = ()) -> list[Markup]:
+    """One table line per tambon; ``up``: the way from the page to the reports folder ("../");
+    ``older``: report keys compared with an earlier network (marked)."""
     out = []
     for row in rows:
         tid = str(row["tambon_id"])
@@ -168,9 +182,11 @@ def _tambon_rows(rows: list[dict], results: Mapping[str, RenderResult], storage:
         href = _href(result, storage) if valid_tambon_id(tid) else None
         name = _verbatim(_name(row, "tambon", lang) or tid)
         if href and result and result.status != "failed":
-            name_cell = link(href, name)
+            name_cell = link(up + href, name)
         else:
             name_cell = join([name, tag("span", words["no_report"], cls="muted")], " ")
+        if href and tambon_key(tid) in older:
+            name_cell = join([name_cell, tag("span", t("at_scale.older_snapshot", lang), cls="muted older")], " ")
         if not bool(row.get("resolved")):  # join: Markup + " " + a tag would escape the tag
             name_cell = join([name_cell, tag("span", words["unresolved_note"], cls="muted")], " ")
         cells = [
@@ -196,10 +212,15 @@ def _staff(groups: list[tuple[str, list[dict]]], results: Mapping[str, RenderRes
     if net is not None:
         rows.append(tag("tr", join([tag("td", words["network"]), tag("td", ""),
                                     tag("td", _status_cell(net, _href(net, storage), words, status_names))])))
+    listed = ""
+    if not one_page(sum(len(m) for _, m in groups)):  # the country: only what needs a look
+        listed = tag("p", t("at_scale.staff_only_problems", lang), cls="meta")
     for _, members in groups:
         for row in members:
             tid = str(row["tambon_id"])
             result = results.get(tambon_key(tid))
+            if listed and result is not None and result.status in ("rendered", "skipped"):
+                continue
             href = _href(result, storage) if valid_tambon_id(tid) else None
             rows.append(tag("tr", join([tag("td", _verbatim(_name(row, "tambon", lang) or tid)),
                                         tag("td", _verbatim(tid), cls="id"),
@@ -209,6 +230,7 @@ def _staff(groups: list[tuple[str, list[dict]]], results: Mapping[str, RenderRes
         tag("summary", words["staff"]),
         tag("p", words["staff_explain"], cls="meta"),
         tag("p", meta, cls="meta"),
+        listed,
         f'<div class="scroll"><table class="status-table"><thead><tr>{head}</tr></thead><tbody>',
         *rows,
         "</tbody></table></div>",
@@ -218,7 +240,8 @@ def _staff(groups: list[tuple[str, list[dict]]], results: Mapping[str, RenderRes
 
 
 def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th",
-                 storage: Storage | None = None, removed: Sequence[tuple[str, str, str]] = ()) -> str:
+                 storage: Storage | None = None, removed: Sequence[tuple[str, str, str]] = (),
+                 older: Collection[str] = ()) -> str:
     """The index page as a string.
 
     Args:
@@ -230,24 +253,18 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
         storage: the ``storage.Storage`` of ``out_dir`` if the caller has one (it may know the
             folder's listing already).
         removed: reports set aside, as (tambon id, date, where it is kept), in the staff block.
+        older: keys of the tambon reports that compared with an earlier network (``analysis.snapshot``):
+            marked beside their names, and counted.
     """
     storage = storage or Storage(out_dir)
     lang = "en" if lang == "en" else "th"
     words = texts("site.index", lang)
     status_names = {s: t(f"site.index.status_names.{s}", lang) for s in STATUSES}
-    groups = _groups(tambons, lang)
+    keyed = _province_groups(tambons, lang)
+    groups = [(heading, members) for heading, members, _ in keyed]
     n_tambons = sum(len(m) for _, m in groups)
     parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        tag("title", words["title"]),
-        f"<style>\n{stylesheet()}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
+        *_head(words["title"], lang),
         tag("h1", words["title"]),
         tag("p", t("site.index.lead", lang, n=n_tambons, provinces=len(groups)), cls="lead"),
     ]
@@ -258,27 +275,68 @@ def render_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResul
         parts.append(tag("p", words["network_explain"] if href else words["no_report"], cls="lead"))
     parts.append(_compiled_section(storage, lang))
     parts.append(tag("h2", f"{words['tambons']} ({n_tambons})", id="tambons"))
+    if older:
+        parts.append(tag("p", t("at_scale.older_count", lang, n=len(older)), cls="meta"))
     if not groups:
         parts.append(tag("p", words["none"]))
     head = join(tag("th", words[c]) for c in ("tambon", "amphoe", "date"))
-    for i, (heading, rows) in enumerate(groups, start=1):
-        parts.append(tag("h3", _verbatim(heading), id=f"province-{i}"))
-        parts.append(f'<table class="tambons"><thead><tr>{head}</tr></thead><tbody>')
-        parts.extend(_tambon_rows(rows, results, storage, words, lang))
-        parts.append("</tbody></table>")
+    if one_page(n_tambons):
+        for i, (heading, rows) in enumerate(groups, start=1):
+            parts.append(tag("h3", _verbatim(heading), id=f"province-{i}"))
+            parts.append(f'<table class="tambons"><thead><tr>{head}</tr></thead><tbody>')
+            parts.extend(_tambon_rows(rows, results, storage, words, lang, older=older))
+            parts.append("</tbody></table>")
+    else:  # the country: a page per province (``province_pages``), linked here
+        parts.append(tag("p", t("at_scale.index_by_province", lang), cls="lead"))
+        parts.append(tag("ul", join(tag("li", link(province_href(key), _verbatim(heading)))
+                                    for heading, _, key in keyed), cls="provinces"))
     parts += _staff(groups, results, storage, words, status_names, removed, lang)
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
 
 
+def _head(title: str, lang: str) -> list[str]:
+    return ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">', tag("title", title),
+            f"<style>\n{stylesheet()}</style>", "</head>", "<body>", "<main>"]
+
+
+def province_pages(tambons, results: Mapping[str, RenderResult], *, lang: str = "th",
+                   storage: Storage, older: Collection[str] = ()) -> dict[str, str]:
+    """``{path in the reports folder: page}``: a page per province listing its tambon reports
+    as the one-page index does, when the network is too large for one page (``at_scale``);
+    ``{}`` otherwise."""
+    lang = "en" if lang == "en" else "th"
+    keyed = _province_groups(tambons, lang)
+    if one_page(sum(len(m) for _, m, _ in keyed)):
+        return {}
+    words = texts("site.index", lang)
+    head = join(tag("th", words[c]) for c in ("tambon", "amphoe", "date"))
+    up = "../"  # province/<key>.html: one folder down
+    pages = {}
+    for heading, rows, key in keyed:
+        title = f"{words['title']}: {heading}"
+        pages[province_href(key)] = "\n".join([
+            *_head(title, lang),
+            tag("p", link(up + "index.html", t("at_scale.back_to_index", lang)), cls="meta"),
+            tag("h1", _verbatim(heading)),
+            f'<table class="tambons"><thead><tr>{head}</tr></thead><tbody>',
+            *_tambon_rows(rows, results, storage, words, lang, up=up, older=older),
+            "</tbody></table>", "</main>", "</body>", "</html>", ""])
+    return pages
+
+
 def write_index(out_dir: Path | str, tambons, results: Mapping[str, RenderResult], *, lang: str = "th",
-                storage: Storage | None = None, removed: Sequence[tuple[str, str, str]] = ()) -> Path | str:
+                storage: Storage | None = None, removed: Sequence[tuple[str, str, str]] = (),
+                older: Collection[str] = ()) -> Path | str:
     """Frame the batch's pages (``frame.frame_pages``), then write ``out_dir/index.html``
     (atomically) and return its path (or URL); arguments as ``render_index``."""
     storage = storage or Storage(out_dir)
     frame_pages(storage, results.values(), lang="en" if lang == "en" else "th")
+    for rel, page in province_pages(tambons, results, lang=lang, storage=storage, older=older).items():
+        storage.write_text(rel, page)
     storage.write_text("index.html", render_index(out_dir, tambons, results, lang=lang, storage=storage,
-                                                  removed=removed))
+                                                  removed=removed, older=older))
     return storage.local / "index.html" if storage.is_local else storage.url("index.html")
 
 
