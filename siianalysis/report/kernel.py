@@ -152,7 +152,7 @@ class WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
 
         self.shutdown(now=True)
-        km = AsyncKernelManager(kernel_name=self.options.kernel_name)
+        km = _no_linger(AsyncKernelManager(kernel_name=self.options.kernel_name))
         extra = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"] \
             if self._ipykernel else []
         kwargs = {"cwd": str(cwd)} if cwd and Path(cwd).is_dir() else {}
@@ -161,10 +161,10 @@ class WarmKernel:
         self.starts += 1
         self.reports, self.broken, self._fresh = 0, False, True
         try:
-            self._kc = km.blocking_client()
+            self._kc = _no_linger(km.blocking_client())
             self._kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
             self._wait_ready(self.options.start_timeout)
-            self.client = km.client()
+            self.client = _no_linger(km.client())
             self.client.start_channels(shell=True, iopub=True, stdin=True, hb=False, control=True)
             self.client.allow_stdin = False
             if self.warm and self._ipykernel:
@@ -333,8 +333,11 @@ class WarmKernel:
                 self._kill(km)
 
     def kill(self) -> None:
-        """Kill the kernel process group without waiting (safe in a signal handler)."""
-        km, self.km, self._kc, self.client = self.km, None, None, None
+        """Kill the kernel process group without waiting (safe in a signal handler). Its
+        clients are closed later, outside the handler (``close_orphaned_clients``)."""
+        km, clients = self.km, (self._kc, self.client)
+        self.km = self._kc = self.client = None
+        _ORPHANED_CLIENTS.extend(c for c in clients if c is not None)
         if km is not None:
             self._kill(km)
 
@@ -386,6 +389,7 @@ class KernelPool:
             yield kernel
         except BaseException:
             kernel.kill()
+            close_orphaned_clients()
             with self._lock:
                 if kernel in self._all:
                     self._all.remove(kernel)
@@ -434,9 +438,41 @@ def kernel_pool() -> KernelPool:
     return _POOL
 
 
+def _no_linger(owner: Any) -> Any:
+    """``owner`` (a kernel manager or client) whose zmq sockets drop unsent messages when
+    closed: a message to a kernel that was killed (Ctrl-C, SIGTERM) can never be sent, and
+    with zmq's default linger the context's cleanup — whenever the garbage collector runs
+    it — would wait for it forever."""
+    import zmq
+
+    owner.context.setsockopt(zmq.LINGER, 0)
+    return owner
+
+
+# Clients of killed kernels: their sockets still wait on a kernel that is gone. Left to the
+# garbage collector, zmq's context cleanup would block on them forever, wherever a
+# collection happens to run (an interrupted batch writing its index hung so).
+_ORPHANED_CLIENTS: list[Any] = []
+
+
+def close_orphaned_clients() -> None:
+    """Close the sockets of the clients of killed kernels, dropping what they still hold."""
+    while _ORPHANED_CLIENTS:
+        client = _ORPHANED_CLIENTS.pop()
+        try:
+            client.stop_channels()
+        except Exception:  # noqa: BLE001 - a channel already closed
+            pass
+        try:
+            client.context.destroy(linger=0)
+        except Exception:  # noqa: BLE001
+            pass
+
+
 def shutdown_kernels() -> None:
     """Stop every kernel this process started (also registered with ``atexit``)."""
     _POOL.shutdown_all(now=True)
+    close_orphaned_clients()
 
 
 def kill_kernels() -> None:
