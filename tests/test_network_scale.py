@@ -27,18 +27,27 @@ def _counting(monkeypatch, module, name: str) -> list[int]:
 
 
 def test_network_wide_peer_tables_are_computed_once_per_dataset(monkeypatch):
-    ds = example_dataset()  # a fresh Dataset: an empty memo
-    row_texts = _counting(monkeypatch, gaps, "_row_texts")
+    from siianalysis.analysis import Dataset
+
+    ds = Dataset.from_frames(**big_frames())  # 1,000 tambons, a fresh memo
+    tables = _counting(monkeypatch, gaps, "_compute_peer_tables")
     tick_rows = _counting(monkeypatch, gaps, "_compute_tick_rows")
-    for tid in (T1, T2, T3):
+    pivoted: list[int] = []
+    real = gaps._row_texts
+    monkeypatch.setattr(gaps, "_row_texts", lambda texts: (pivoted.append(len(texts)), real(texts))[1])
+    ids = ds.tambon_ids[:: len(ds.tambon_ids) // 3][:3]
+    for tid in ids:
         html = sections.tambon.strengths_gaps(ds, tid, "th")._repr_html_()
-        assert html
+        assert "<td" in html
         sections.summary.tambon_summary(ds, tid, "th")._repr_html_()
-    # three reports, each asking for peers in two sections: the network's texts pivoted once
-    assert len(row_texts) == 1 and len(tick_rows) == 1
-    # a new Dataset (a new processed set) computes them anew
+    # three reports, each asking for peers in two sections: the network's tables built once
+    assert len(tables) == 1 and len(tick_rows) == 1
+    # and what peers wrote is read for the chosen peers only, never the network's texts
+    assert pivoted and max(pivoted) <= 3 * 3 * len(ds.texts) / ds.tambons["tambon_id"].nunique() * 17 / 10
+    assert sum(pivoted) < len(ds.texts) / 4
+    # a new Dataset (a new processed set) builds them anew
     gaps.gap_peers(example_dataset(), T1)
-    assert len(row_texts) == 2
+    assert len(tables) == 2
 
 
 def test_peers_from_the_shared_tables_equal_a_scan_of_the_network():

@@ -133,10 +133,9 @@ class _PeerTables:
 
     ticks: pd.DataFrame  # ``_tick_rows``
     lines_of: dict  # (criterion_code, tambon_id) -> positions in ``ticks``
-    reachers: dict  # criterion_code -> numpy arrays of the tambons that ticked it (``_places`` columns), by tambon_id
-    places: pd.DataFrame  # ``_places``, indexed by tambon_id
-    texts: pd.DataFrame  # ``_row_texts``, indexed by (tambon_id, table, row_code)
-    remarks: pd.Series  # remark text, indexed by (tambon_id, table, row_code, criterion_code)
+    reachers: dict  # criterion_code -> the tambons that ticked it: ids and ``places`` codes (arrays), by tambon_id
+    places: pd.DataFrame  # ``_places`` as integer codes (-1: unknown), indexed by tambon_id
+    texts_at: dict  # tambon_id -> positions of its lines in ``ds.texts`` (what peers wrote is read for them only)
     ident: pd.DataFrame  # ``tambons`` indexed by tambon_id
 
 
@@ -147,19 +146,19 @@ def _peer_tables(ds: Dataset) -> _PeerTables:
 def _compute_peer_tables(ds: Dataset) -> _PeerTables:
     ticks = _tick_rows(ds)
     places = _places(ds.tambons, ds.codebook).set_index("tambon_id")
+    # places as small integer codes: compared per report, and no Python string per tambon and outcome
+    for col in places.columns:
+        codes, uniques = pd.factorize(places[col])
+        places[col] = np.where(np.asarray(uniques, dtype=object)[codes] == "", -1, codes) if len(uniques) else codes
     reachers = {}
     for code, ids in ticks.groupby("criterion_code", sort=False)["tambon_id"]:
         ids = pd.Index(sorted(set(ids)))
-        theirs = places.reindex(ids).fillna("")
+        theirs = places.reindex(ids).fillna(-1).astype("int64")
         reachers[code] = {"tambon_id": ids.to_numpy(dtype=object),
-                          **{col: theirs[col].to_numpy(dtype=object) for col in theirs.columns}}
-    texts = _row_texts(ds).set_index(["tambon_id", "table", "row_code"])
-    remark = ds.texts[ds.texts["field"].str.startswith("remark.")]
-    remark = remark.assign(criterion_code=remark["field"].str.removeprefix("remark."))
-    remarks = remark.groupby(["tambon_id", "table", "row_code", "criterion_code"])["text"].agg("\n".join)
+                          **{col: theirs[col].to_numpy() for col in theirs.columns}}
     return _PeerTables(
         ticks=ticks, lines_of=ticks.groupby(["criterion_code", "tambon_id"], sort=False).indices,
-        reachers=reachers, places=places, texts=texts, remarks=remarks,
+        reachers=reachers, places=places, texts_at=ds.texts.groupby("tambon_id", sort=False).indices,
         ident=ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id"))
 
 
@@ -169,8 +168,8 @@ def _closest(reach: dict, me: pd.Series, tid: str, n: int) -> tuple[list[tuple[s
     others = reach["tambon_id"] != tid
 
     def same(col: str) -> np.ndarray:
-        mine = me[col]
-        return (reach[col] == mine) & (mine != "") if mine != "" else np.zeros(len(others), dtype=bool)
+        mine = int(me[col])
+        return reach[col] == mine if mine >= 0 else np.zeros(len(others), dtype=bool)
 
     same_province = same("province_code") | same("province_name")
     same_amphoe = same("amphoe_code") | (same_province & same("amphoe_name"))
@@ -222,12 +221,18 @@ def gap_peers(ds: Dataset, tambon_id: str, n: int = 3, tables: tuple[str, ...] |
     ticks = shared.ticks.take(np.concatenate(parts))[["table", "row_code", "row_number", "label"]]
     lines = peers.loc[peers.index.repeat(sizes)].reset_index(drop=True)
     lines = pd.concat([lines, ticks.reset_index(drop=True)], axis=1)
+    # what the chosen peers wrote: their own text lines only, never the network's
+    where = [shared.texts_at[p] for p in peers["tambon_id"].unique() if p in shared.texts_at]
+    theirs = ds.texts.take(np.concatenate(where)) if where else ds.texts.iloc[0:0]
     at = pd.MultiIndex.from_arrays([lines["tambon_id"], lines["table"], lines["row_code"]])
-    found = shared.texts.reindex(at)
+    found = _row_texts(theirs).set_index(["tambon_id", "table", "row_code"]).reindex(at)
     for col in TEXT_FIELDS:
-        lines[col] = found[col].to_numpy() if col in found.columns else ""
+        lines[col] = found[col].to_numpy()
+    remark = theirs[theirs["field"].str.startswith("remark.")]
+    remark = remark.assign(criterion_code=remark["field"].str.removeprefix("remark."))
+    remarks = remark.groupby(["tambon_id", "table", "row_code", "criterion_code"])["text"].agg("\n".join)
     at = pd.MultiIndex.from_arrays([lines["tambon_id"], lines["table"], lines["row_code"], lines["criterion_code"]])
-    lines["remark"] = shared.remarks.reindex(at).to_numpy() if len(shared.remarks) else ""
+    lines["remark"] = remarks.reindex(at).to_numpy() if len(remarks) else ""
     for col in (*TEXT_FIELDS, "remark"):
         lines[col] = lines[col].fillna("").astype("str")
 
@@ -254,9 +259,10 @@ def gap_peers(ds: Dataset, tambon_id: str, n: int = 3, tables: tuple[str, ...] |
     return lines[cols].reset_index(drop=True)
 
 
-def _row_texts(ds: Dataset) -> pd.DataFrame:
-    """``tambon_id, table, row_code`` + one column per text field (method, assets, plan)."""
-    t = ds.texts[ds.texts["field"].isin(TEXT_FIELDS)]
+def _row_texts(texts: pd.DataFrame) -> pd.DataFrame:
+    """``tambon_id, table, row_code`` + one column per text field (method, assets, plan), from
+    lines of ``Dataset.texts`` (a report passes its peers' lines only)."""
+    t = texts[texts["field"].isin(TEXT_FIELDS)]
     if t.empty:
         return pd.DataFrame(columns=["tambon_id", "table", "row_code", *TEXT_FIELDS], dtype="str")
     wide = t.pivot_table(index=["tambon_id", "table", "row_code"], columns="field", values="text",
