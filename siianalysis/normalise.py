@@ -40,7 +40,7 @@ from siianalysis.readers import (
 from siianalysis.readers.archive import MAX_ARCHIVE_BYTES, MAX_ENTRIES, declared_entries
 from siianalysis.readers.archive import members as archive_members
 from siianalysis.readers.isolation import Failure, WorkerLimits, run_isolated
-from siianalysis.rounds import check_rule, round_from_path, sort_key
+from siianalysis.rounds import check_rule, ordered, round_from_path, sort_key
 from siianalysis.schemas import columns, schemas
 from siianalysis.submissions import Submission, assign_rounds, current_worksheets
 from siianalysis.text import drop_control_characters
@@ -77,15 +77,21 @@ class NormaliseResult:
     read_afresh: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        tambons = self.tables["tambons"]
+        lines_of_rounds = self.tables["tambons"]
+        tambons = lines_of_rounds.drop_duplicates("tambon_id")  # a tambon once, whatever its rounds
         problems = self.tables["problems"]
         by_severity = Counter(problems["severity"])
         resolved = int(tambons["resolved"].sum()) if len(tambons) else 0
+        rounds = Counter(lines_of_rounds["round"])
         lines = [
             f"files read:  {self.files_read}",
             f"worksheets:  {self.worksheets}",
             f"suggestions: {len(self.tables['feedback'])} from expert-review workbooks",
             f"tambons:     {len(tambons)} ({resolved} resolved to a DOPA code, {len(tambons) - resolved} unresolved)",
+        ]
+        if len(rounds) > 1:
+            lines.append("rounds:      " + ", ".join(f"{r or '(none)'}: {rounds[r]} tambons" for r in ordered(rounds)))
+        lines += [
             f"problems:    {by_severity.get('error', 0)} errors, {by_severity.get('warning', 0)} warnings, "
             f"{by_severity.get('info', 0)} notes",
         ]

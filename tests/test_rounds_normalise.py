@@ -101,3 +101,10 @@ def test_processed_data_from_before_rounds_loads_as_one_round(by_folder, tmp_pat
     assert ds.rounds == [""] and ds.history is None
     assert set(ds.tambons["tambon_id"]) == {"500707", "550104"} and set(ds.tambons["round"]) == {""}
     assert ticked(ds, "500707") == {"PC1"}
+
+
+def test_the_summary_counts_tambons_once_and_says_the_rounds(by_folder):
+    _, result = by_folder
+    summary = result.summary()
+    assert "tambons:     2 (2 resolved" in summary
+    assert "rounds:      2563: 2 tambons, 2564: 1 tambons" in summary
