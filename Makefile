@@ -32,8 +32,9 @@ sample: setup  ## regenerate the bundled sample worksheets in data/raw
 bench: setup  ## issue 4's performance goals side by side → bench/results.md (≈6 min on 2 cores)
 	$(BIN)/python bench/run.py
 
-bench-large: setup  ## the benchmark plus the 1,000 and 7,255 tambon sizes (hours)
-	$(BIN)/python bench/run.py --large
+bench-large: setup  ## the benchmark plus the 1,000 and 7,255 tambon sizes (hours); issue 14's same-reports figures
+	$(BIN)/python bench/large.py --sizes 200,1000,7255 --network 7255 --rebuild
+	$(BIN)/python bench/run.py --large --out bench/results-large-full.md
 
 clean:  ## remove derived data (never data/raw)
 	rm -rf data/processed/*.parquet data/processed/*.csv reports/*

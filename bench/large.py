@@ -1,0 +1,120 @@
+"""Issue 14's scale figures: the same tambon reports at 200, 1,000 and 7,255 tambons.
+
+    .venv/bin/python bench/large.py                      # 200,1000,7255 → bench/results-large.md
+    .venv/bin/python bench/large.py --sizes 200,1000     # fewer sizes
+    .venv/bin/python bench/large.py --network 7255       # also the network report alone at that size
+
+Per size (networks of ``bench/run.py``: ``generate_network(n, 2563, xlsx+docx)``, reused
+from ``bench/work/net-N/raw``): ``normalise`` through the CLI (wall, peak memory of the
+process tree), then the same ``--reports`` tambon reports (ids present at every size)
+rendered twice:
+
+- through the CLI as issue 14 measured it: ``report --tambon …×20 --force --jobs 2`` (the
+  network report is rendered alongside, as the CLI does);
+- tambon reports alone (``build_reports(network=False)`` in a fresh process): s/report.
+
+Peak memory is the summed VmRSS of the command's process tree (kernels included), sampled
+every 0.2 s. ``--network N`` renders the network report alone at N tambons. ``--rebuild``
+also times a no-change rebuild of those reports. Each figure is appended as one JSON line
+to ``--out`` (default ``bench/results-large-runs.jsonl``); ``bench/results-large.md`` says
+what was measured, on what machine and load, and what was extrapolated from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import run as bench  # noqa: E402  the helpers of bench/run.py (process-tree sampling, networks)
+
+
+def common_ids(processed: dict[int, Path], k: int) -> list[str]:
+    """``k`` tambon ids present at every size, spread through the smallest network."""
+    sets = [set(bench.tambon_ids(p)) for p in processed.values()]
+    both = sorted(set.intersection(*sets))
+    return bench.spread(both, k)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="200,1000,7255")
+    p.add_argument("--reports", type=int, default=20)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--network", type=int, default=0, help="render the network report alone at this size")
+    p.add_argument("--rebuild", action="store_true", help="also a no-change rebuild of the same reports")
+    p.add_argument("--work", type=Path, default=bench.BENCH / "work")
+    p.add_argument("--out", type=Path, default=bench.BENCH / "results-large-runs.jsonl")
+    args = p.parse_args(argv)
+    sizes = [int(x) for x in args.sizes.split(",")]
+
+    class Quiet:
+        def step(self, *a, **k): print("  ", *a, flush=True)
+        def mark(self): pass
+
+    processed: dict[int, Path] = {}
+    rows: list[dict] = []
+    for n in sizes:
+        proc = args.work / f"large-{n}" / "processed"
+        raw = args.work / f"net-{n}" / "raw"
+        if not (proc / "_SET.json").is_file() and not (raw.is_dir() and sum(1 for _ in raw.iterdir()) == n):
+            raw = bench.network(args.work, n, Quiet())  # (re)generated when the generator changed
+        if not (proc / "_SET.json").is_file():
+            done = bench.check(bench.siianalysis_cli("normalise", raw, "--out", proc, "--jobs", args.jobs, "--quiet",
+                                                     memory=True), "normalise")
+            rows.append({"size": n, "what": "normalise (CLI)", "seconds": round(done.seconds, 1),
+                         "peak_mib": round(done.peak_rss / 2**20)})
+            print(rows[-1], flush=True)
+        processed[n] = proc
+    # the same tambons whichever sizes this run measures: those present at every size there is
+    every = {m: args.work / f"large-{m}" / "processed" for m in (200, 1000, 7255, *sizes)}
+    ids = common_ids({m: q for m, q in every.items() if (q / "_SET.json").is_file()}, args.reports)
+    print(f"the same {len(ids)} tambons at every size: {', '.join(ids)}", flush=True)
+    for n in sizes:
+        out = args.work / f"large-{n}" / "reports-20"
+        tambon_args = [a for tid in ids for a in ("--tambon", tid)]
+        done = bench.check(bench.siianalysis_cli("report", "--processed", processed[n], "--out", out, "--notebooks",
+                                                 bench.notebooks_dir(), *tambon_args, "--force", "--jobs", args.jobs,
+                                                 "--quiet", memory=True), "report")
+        counts = bench.parse_report_summary(done.stdout)
+        rows.append({"size": n, "what": f"report --tambon ×{len(ids)} --force --jobs {args.jobs} (CLI, with the "
+                     "network report)", "seconds": round(done.seconds, 1), "peak_mib": round(done.peak_rss / 2**20),
+                     "rendered": counts[0] if counts else None})
+        print(rows[-1], flush=True)
+        child = bench.child_batch(processed=str(processed[n]), out=str(args.work / f"large-{n}" / "reports-20b"),
+                                  notebooks=str(bench.notebooks_dir()), tambon_ids=ids, jobs=args.jobs, network=False)
+        res = child.result()
+        rows.append({"size": n, "what": f"{len(ids)} tambon reports alone (build_reports, fresh process)",
+                     "seconds": round(res["elapsed"], 1), "s_per_report": round(res["elapsed"] / max(1, res["rendered"]), 2),
+                     "peak_mib": round(child.peak_rss / 2**20), "rendered": res["rendered"], "failed": res["failed"]})
+        print(rows[-1], flush=True)
+        if args.rebuild:
+            again = bench.check(bench.siianalysis_cli("report", "--processed", processed[n], "--out", out,
+                                                      "--notebooks", bench.notebooks_dir(), *tambon_args, "--jobs",
+                                                      args.jobs, "--quiet", memory=True), "report (rebuild)")
+            rows.append({"size": n, "what": "the same, nothing changed (rebuild)", "seconds": round(again.seconds, 1),
+                         "peak_mib": round(again.peak_rss / 2**20)})
+            print(rows[-1], flush=True)
+    if args.network:
+        n = args.network
+        child = bench.child_batch(processed=str(processed.get(n) or args.work / f"large-{n}" / "processed"),
+                                  out=str(args.work / f"large-{n}" / "reports-net"),
+                                  notebooks=str(bench.notebooks_dir()), tambon_ids=[], jobs=1, network=True)
+        res = child.result()
+        rows.append({"size": n, "what": "network report alone (build_reports, fresh process)",
+                     "seconds": round(res["elapsed"], 1), "peak_mib": round(child.peak_rss / 2**20),
+                     "rendered": res["rendered"], "failed": res["failed"]})
+        print(rows[-1], flush=True)
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    with args.out.open("a", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps({"at": stamp, **r}, ensure_ascii=False) + "\n")
+    print(f"appended to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
