@@ -22,7 +22,8 @@ _SEPARATORS = (",", ";", "\t")
 
 
 def decode_text(raw: bytes) -> str:
-    """The file's text: UTF-8 (BOM or not), else Thai Windows' cp874."""
+    """The file's text: UTF-8 (BOM or not), else Thai Windows' cp874 (TIS-620: what Thai
+    Windows Excel saves as "CSV"; accepted rather than refused)."""
     for encoding in ("utf-8-sig", "cp874"):
         try:
             return raw.decode(encoding)

@@ -23,6 +23,7 @@ import io
 from pathlib import Path
 
 from siianalysis.readers.base import UnreadableFile, brief
+from siianalysis.readers.delimited import decode_text
 from siianalysis.readers.grid import RawDocument
 from siianalysis.readers.records import IDENTITY_KEYS, Record
 
@@ -43,19 +44,9 @@ def write_tidy_csv(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def _decode(raw: bytes) -> str:
-    # Thai Windows Excel saves "CSV" as cp874 (TIS-620); accept it rather than fail.
-    for encoding in ("utf-8-sig", "cp874"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile("corrupt-file", "the CSV is neither UTF-8 nor Thai (cp874) text")
-
-
 def _lines(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(line number, record) for each non-blank data line; checks the header (line 1)."""
-    text = _decode(path.read_bytes())
+    text = decode_text(path.read_bytes())
     if not text.strip():
         raise UnreadableFile("empty-file", "the CSV has no text")
     try:
