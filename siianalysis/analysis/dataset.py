@@ -216,16 +216,27 @@ class Dataset:
             raise KeyError(f"no tambon {tambon_id!r} in the dataset ({len(self.tambons)} tambons)")
         return hit.iloc[0].to_dict()
 
+    def lines_of(self, name: str, tambon_id: str) -> pd.DataFrame:
+        """The lines of the frame ``name`` (``rows``, ``texts``, …) about ``tambon_id``, in file
+        order, with their index: ``frame[frame["tambon_id"] == tambon_id]``, found through an
+        index built once per Dataset (``memo``) instead of a scan of the whole network's frame
+        for every report (at 7,255 tambons such scans were a quarter of a report's time)."""
+        frame = getattr(self, name)
+        where = self.memo(("dataset", "lines_of", name), lambda: frame.groupby("tambon_id", sort=False).indices)
+        pos = where.get(str(tambon_id))
+        if pos is None:
+            return frame.iloc[0:0]
+        if pos[-1] - pos[0] + 1 == len(pos):  # a tambon's lines are together in the file: a slice, no copy
+            return frame.iloc[pos[0]:pos[-1] + 1]
+        return frame.take(pos)
+
     def for_tambon(self, tambon_id: str) -> Dataset:
         """This dataset cut down to one tambon (every frame, problems and feedback included)."""
         self.tambon(tambon_id)  # fail early on an unknown id
         tid = str(tambon_id)
         return replace(
             self,
-            **{
-                name: getattr(self, name)[getattr(self, name)["tambon_id"] == tid].reset_index(drop=True)
-                for name in COLUMNS
-            },
+            **{name: self.lines_of(name, tid).reset_index(drop=True) for name in COLUMNS},
             history=self.history.for_tambon(tid) if self.history is not None else None,
         )
 

@@ -139,7 +139,8 @@ def feedback_for(ds: Dataset, tambon_id: str) -> pd.DataFrame:
 
 
 def _texts(ds: Dataset, tid: str, table: str) -> dict[tuple[str, str], str]:
-    t = ds.texts[(ds.texts["tambon_id"] == tid) & (ds.texts["table"] == table)]
+    t = ds.lines_of("texts", tid)
+    t = t[t["table"] == table]
     out: dict[tuple[str, str], list[str]] = {}
     for r, f, x in zip(t["row_code"], t["field"], t["text"], strict=True):
         if x.strip():
@@ -150,7 +151,8 @@ def _texts(ds: Dataset, tid: str, table: str) -> dict[tuple[str, str], str]:
 def _row_labels(ds: Dataset, tid: str, table: str, lang: str) -> dict[str, str]:
     """row_code -> "P1 label" (the team's own label for an "other" row)."""
     tb = ds.codebook.table(table)
-    written = ds.rows[(ds.rows["tambon_id"] == tid) & (ds.rows["table"] == table)]
+    written = ds.lines_of("rows", tid)
+    written = written[written["table"] == table]
     team = dict(zip(written["row_code"], written["label"], strict=True))
     out = {}
     for row in tb.rows:

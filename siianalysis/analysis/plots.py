@@ -188,8 +188,8 @@ def heatmap_rows_outcomes(ds: Dataset, tambon_id: str, table: str, lang: str = "
     cb = ds.codebook
     tb = cb.table(table)
     name = _tambon_name(ds, tid, lang)
-    rows = ds.rows[(ds.rows["tambon_id"] == tid) & (ds.rows["table"] == table)]
-    rows = rows.drop_duplicates("row_code")
+    rows = ds.lines_of("rows", tid)
+    rows = rows[rows["table"] == table].drop_duplicates("row_code")
     order = {r.code: r.number for r in tb.rows}
     rows = rows[rows["row_code"].isin(order)].sort_values("row_code", key=lambda s: s.map(order))
     ticks = ticked_cells(ds.for_tambon(tid))

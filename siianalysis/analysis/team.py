@@ -23,7 +23,7 @@ def present_tables(ds: Dataset, tambon_id: str) -> set[str]:
     """Codes of the tables the team sent (found in its worksheet, or with a row reported)."""
     row = ds.tambon(str(tambon_id))
     listed = {x for x in str(row.get("tables") or "").split(",") if x}
-    reported = set(ds.rows.loc[ds.rows["tambon_id"] == row["tambon_id"], "table"])
+    reported = set(ds.lines_of("rows", row["tambon_id"])["table"])
     return listed | reported
 
 
@@ -31,14 +31,16 @@ def reported_rows(ds: Dataset, tambon_id: str, table: str) -> pd.DataFrame:
     """The ``rows`` lines the team reported in ``table``, one per codebook row, in codebook order."""
     tb = ds.codebook.table(table)
     order = {r.code: r.number for r in tb.rows}
-    rows = ds.rows[(ds.rows["tambon_id"] == str(tambon_id)) & (ds.rows["table"] == table)]
+    rows = ds.lines_of("rows", tambon_id)
+    rows = rows[rows["table"] == table]
     rows = rows[rows["row_code"].isin(order)].drop_duplicates("row_code")
     return rows.sort_values("row_code", key=lambda s: s.map(order), kind="stable")
 
 
 def texts_by_row(ds: Dataset, tambon_id: str, table: str) -> dict[str, dict[str, list[str]]]:
     """row_code -> field -> the non-empty texts the team wrote there, for one table."""
-    texts = ds.texts[(ds.texts["tambon_id"] == str(tambon_id)) & (ds.texts["table"] == table)]
+    texts = ds.lines_of("texts", tambon_id)
+    texts = texts[texts["table"] == table]
     out: dict[str, dict[str, list[str]]] = {}
     for r, f, x in zip(texts["row_code"], texts["field"], texts["text"], strict=True):
         if x:
