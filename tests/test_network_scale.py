@@ -256,3 +256,15 @@ def test_the_index_marks_pages_of_an_older_network_and_stale_renders_only_those(
     assert "muted older" not in (out / "index.html").read_text(encoding="utf-8")
     page = (out / "tambon" / f"{LEADING_ZERO}.html").read_text(encoding="utf-8")
     assert f'data-snapshot="{second["set_id"]}"' in page
+
+
+def test_one_tambons_lines_through_the_index_equal_a_scan(big):
+    for name in ("tambons", "rows", "ticks", "texts", "problems", "feedback"):
+        frame = getattr(big, name)
+        for tid in (big.tambon_ids[0], big.tambon_ids[-1], "no-such-id"):
+            pd.testing.assert_frame_equal(big.lines_of(name, tid), frame[frame["tambon_id"] == tid])
+    # lines of a tambon not together in the file (a later round, a stray line) come in file order too
+    shuffled = type(big).from_frames(**{**big_frames(), "texts": big_frames()["texts"].sample(frac=1, random_state=1)})
+    tid = shuffled.tambon_ids[5]
+    pd.testing.assert_frame_equal(shuffled.lines_of("texts", tid),
+                                  shuffled.texts[shuffled.texts["tambon_id"] == tid])
