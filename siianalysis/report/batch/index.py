@@ -23,7 +23,7 @@ self-contained: inline CSS, no scripts, no external resource.
 A network too large for one page (``sections.at_scale``: the country's 7,255 tambons)
 gets a page per province instead (``province/<key>.html``, the same table, each linking
 back here), the index a list of provinces, and the staff block only the reports that
-failed or are missing: the index opens at once and a tambon is two clicks away.
+failed (the counts say the rest): the index opens at once and a tambon is two clicks away.
 
 ``write_index`` also frames the batch's pages (``frame.frame_pages``: links back to this
 page and to the network report, a table of contents). The compiled pages' section sits
@@ -219,7 +219,7 @@ def _staff(groups: list[tuple[str, list[dict]]], results: Mapping[str, RenderRes
         for row in members:
             tid = str(row["tambon_id"])
             result = results.get(tambon_key(tid))
-            if listed and result is not None and result.status in ("rendered", "skipped"):
+            if listed and (result is None or result.status != "failed"):  # the counts above say the rest
                 continue
             href = _href(result, storage) if valid_tambon_id(tid) else None
             rows.append(tag("tr", join([tag("td", _verbatim(_name(row, "tambon", lang) or tid)),
