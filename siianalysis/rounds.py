@@ -152,3 +152,14 @@ def mixed(codes) -> bool:
     """True when rounds are named both by number and by year (their order is a guess)."""
     kinds = {sort_key(c)[0] for c in codes if c}
     return len(kinds) > 1
+
+
+def latest_rounds(tambons):
+    """The lines of a ``tambons`` frame that are each tambon's latest round, in their order
+    (a frame without a ``round`` column: each tambon's first line)."""
+    if "round" not in tambons.columns:
+        return tambons.drop_duplicates("tambon_id").reset_index(drop=True)
+    order = tambons["round"].astype(str).map(sort_key)
+    latest = tambons.assign(_order=order).sort_values("_order", kind="stable")
+    keep = latest.drop_duplicates("tambon_id", keep="last").index
+    return tambons.loc[sorted(keep)].reset_index(drop=True)

@@ -108,3 +108,14 @@ def test_the_summary_counts_tambons_once_and_says_the_rounds(by_folder):
     summary = result.summary()
     assert "tambons:     2 (2 resolved" in summary
     assert "rounds:      2563: 2 tambons, 2564: 1 tambons" in summary
+
+
+def test_the_batch_plans_each_tambon_s_page_of_its_latest_round(by_folder, tmp_path):
+    from siianalysis.report.batch.plan import plan_reports
+
+    processed, _ = by_folder
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    plan = plan_reports(processed, tmp_path / "reports", notebooks_dir=notebooks)
+    rows = plan.tambons.set_index("tambon_id")
+    assert rows.loc["500707", "round"] == "2564" and rows.loc["500707", "worksheet_date"] == "2021-11-22"
+    assert list(plan.tambons["tambon_id"]) == ["500707", "550104"]  # each tambon once, in file order

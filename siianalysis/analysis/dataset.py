@@ -49,7 +49,7 @@ import pandas as pd
 
 from siianalysis.codebook import Codebook, load_codebook
 from siianalysis.processed import check_processed_set, set_id
-from siianalysis.rounds import ordered, sort_key
+from siianalysis.rounds import latest_rounds, ordered
 from siianalysis.schemas import BOOL_COLUMNS, COLUMNS, REQUIRED
 
 _TRUE = frozenset({"true", "t", "1", "yes", "y"})
@@ -243,9 +243,7 @@ class Dataset:
 
 def _latest_rounds(tambons: pd.DataFrame) -> pd.DataFrame:
     """(tambon_id, round) of each tambon's latest round."""
-    order = tambons["round"].map(sort_key)
-    latest = tambons.assign(_order=order).sort_values(["tambon_id", "_order"], kind="stable")
-    return latest.drop_duplicates("tambon_id", keep="last")[["tambon_id", "round"]]
+    return latest_rounds(tambons)[["tambon_id", "round"]]
 
 
 def _in_keys(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:

@@ -39,6 +39,7 @@ from siianalysis.report.options import RenderOptions
 from siianalysis.report.render import RenderResult
 from siianalysis.report.storage import Storage
 from siianalysis.report.tasks import RenderTask
+from siianalysis.rounds import latest_rounds
 from siianalysis.words import t
 
 TAMBON_NOTEBOOK = "tambon_report.ipynb"
@@ -178,7 +179,7 @@ def plan_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_di
     out = Storage(out_dir)
     check_inputs(processed_dir, notebooks_dir, network=network)
     tables = checked_tables(processed_dir)
-    tambons = tables["tambons"].drop_duplicates("tambon_id").reset_index(drop=True)
+    tambons = latest_rounds(tables["tambons"])  # a tambon's page is of its latest round, as load gives it
     tambons["tambon_id"] = tambons["tambon_id"].astype(str)
     all_ids = list(tambons["tambon_id"])
     if tambon_ids is None:
