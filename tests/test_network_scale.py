@@ -197,6 +197,7 @@ def _write_set(folder, frames: dict[str, pd.DataFrame]):
 
 def test_a_tambon_page_names_the_network_it_compares_with(tmp_path):
     from siianalysis.analysis import load
+    from siianalysis.words import display_date
     from tests.test_analysis_data import example_frames
 
     marker = _write_set(tmp_path / "processed", example_frames())
@@ -204,8 +205,11 @@ def test_a_tambon_page_names_the_network_it_compares_with(tmp_path):
     th = str(sections.snapshot.compared_with(ds, T1, "th"))
     en = str(sections.snapshot.compared_with(ds, T1, "en"))
     assert f'data-snapshot="{marker["set_id"]}"' in th
-    assert "4 ตำบล" in th and marker["set_id"][:8] in th and "เปรียบเทียบกับเครือข่าย ณ วันที่" in th
-    assert "Compared with the network as of 20" in en and "4 tambons" in en
+    assert "4 ตำบล" in th and marker["set_id"][:8] in th and "เปรียบเทียบกับเครือข่าย ณ ใบงานล่าสุดวันที่" in th
+    assert "Compared with the network as of its latest worksheet" in en and "4 tambons" in en
+    # the date is the data's (its latest worksheet), never the clock's: same worksheets, same page
+    latest = max(d for d in ds.tambons["worksheet_date"] if d)
+    assert display_date(latest, "en") in en and display_date(latest, "th") in th
     # another set (a worksheet changed): another snapshot
     frames = example_frames()
     frames["texts"] = frames["texts"].assign(text=frames["texts"]["text"] + " ฉบับแก้")

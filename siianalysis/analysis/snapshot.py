@@ -8,7 +8,9 @@ processed set it was rendered from, named by
 
 - ``set_id``: the set's content id (``_SET.json``, ``siianalysis.processed``): equal ids,
   equal data;
-- ``date``: the day that set was written (UTC), what a reader is told;
+- ``date``: the date of the latest worksheet in it, what a reader is told ("the network as
+  of its latest worksheet"): taken from the data, not the clock, so the same worksheets
+  give the same pages and the same bundle bytes on any day (issue 10's reproducibility);
 - ``tambons``: how many current tambons it held.
 
 The batch records each page's snapshot in its manifest; the index marks the pages
@@ -18,10 +20,9 @@ compared with an older one, and ``siianalysis report --stale`` re-renders only t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
-from siianalysis.processed import MARKER, set_id
+from siianalysis.processed import set_id
 
 from .dataset import Dataset
 
@@ -31,7 +32,7 @@ SHORT_ID = 8  # characters of the set id shown to readers (enough to tell two se
 @dataclass(frozen=True)
 class Snapshot:
     set_id: str  # "" when the data is no processed set (frames built in memory)
-    date: str  # ISO date the set was written (UTC), "" when unknown
+    date: str  # ISO date of the set's latest worksheet, "" when none is dated
     tambons: int
 
     @property
@@ -39,20 +40,20 @@ class Snapshot:
         return self.set_id[:SHORT_ID]
 
 
-def folder_snapshot(folder: Path | str, tambons: int = 0) -> Snapshot:
+def folder_snapshot(folder: Path | str, tambons: int = 0, date: str = "") -> Snapshot:
     """The snapshot of the processed set in ``folder`` (``set_id`` "" when it has no marker)."""
-    folder = Path(folder)
     try:
-        ident = set_id(folder) or ""
-        written = datetime.fromtimestamp((folder / MARKER).stat().st_mtime, tz=timezone.utc).date().isoformat()
+        ident = set_id(Path(folder)) or ""
     except (OSError, ValueError, KeyError):
-        ident, written = "", ""
-    return Snapshot(set_id=ident, date=written, tambons=tambons)
+        ident = ""
+    return Snapshot(set_id=ident, date=date, tambons=tambons)
 
 
 def network_snapshot(ds: Dataset) -> Snapshot:
     """The snapshot ``ds`` was loaded from (memoised on it)."""
     def compute() -> Snapshot:
         n = int(ds.tambons["tambon_id"].nunique())
-        return folder_snapshot(ds.path, n) if ds.path is not None else Snapshot("", "", n)
+        dates = [d for d in ds.tambons["worksheet_date"] if d]
+        latest = max(dates) if dates else ""
+        return folder_snapshot(ds.path, n, latest) if ds.path is not None else Snapshot("", latest, n)
     return ds.memo(("snapshot",), compute)
