@@ -39,14 +39,20 @@ def report_text(path: str | None = None) -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
-def _node(key: str) -> Any:
-    """What dotted ``key`` names in the report texts; KeyError naming the key if nothing."""
-    node: Any = report_text()
+def dotted(root: Any, key: str, missing: str) -> Any:
+    """What dotted ``key`` names under ``root`` (nested dicts read from YAML); KeyError with
+    the message ``missing`` if nothing."""
+    node = root
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise KeyError(f"no report text {key!r} in {report_text_path().name}")
+            raise KeyError(missing)
         node = node[part]
     return node
+
+
+def _node(key: str) -> Any:
+    """What dotted ``key`` names in the report texts; KeyError naming the key if nothing."""
+    return dotted(report_text(), key, f"no report text {key!r} in {report_text_path().name}")
 
 
 def t(key: str, lang: str = "th", **fields: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from siianalysis.words import check_lang
+from siianalysis.words import check_lang, dotted
 
 
 def fields_path() -> Path:
@@ -55,12 +55,7 @@ def package_text(part: str) -> dict[str, str]:
 
 def analysis_node(key: str) -> Any:
     """The raw node at dotted ``key`` of the ``analysis`` block (KeyError if none)."""
-    node: Any = fields_text()["analysis"]
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(f"no analysis.{key} in {fields_path().name}")
-        node = node[part]
-    return node
+    return dotted(fields_text()["analysis"], key, f"no analysis.{key} in {fields_path().name}")
 
 
 def analysis_text(key: str, lang: str = "th", **values: Any) -> str:
