@@ -35,6 +35,7 @@ from typing import Literal
 from siianalysis.codebook import Codebook, RowType, Table
 from siianalysis.forms import names
 from siianalysis.forms.settings import form_settings, header_key
+from siianalysis.parse.identity import field_keys
 from siianalysis.text import fold, strip_numbering
 
 ColumnKind = Literal["place", "date", "text", "label", "outcomes", "choice", "submitted", "submitter", "service"]
@@ -90,17 +91,6 @@ def form_columns(codebook: Codebook) -> dict[str, Column]:
                     found.setdefault(header_key(f"{spelling}{names.CHOICE_SEPARATOR}{choice}"),
                                      Column("choice", q.table, q.row, outcome.code))
     return found
-
-
-@cache
-def _identity_labels(codebook: Codebook) -> dict[str, str]:
-    """Folded identity label → key ("ตำบล" → "tambon"); a lone Latin letter is no label."""
-    out: dict[str, str] = {}
-    for key, label in codebook.identity.items():
-        for k in label.keys():
-            if not (len(k) == 1 and k.isascii()):
-                out.setdefault(k, key)
-    return out
 
 
 _BRACKETS = re.compile(r"^(?P<question>.*\S)\s*\[(?P<row>[^\[\]]+)\]\s*$", re.DOTALL)
@@ -174,7 +164,7 @@ def may_be_export(headers: list[str], codebook: Codebook) -> bool:
     built: a worksheet's first row (a title, a place line, "ตำบล | name") does not pass."""
     if sum(1 for h in headers if h and _QUESTION_LIKE.search(h)) < 3:
         return False
-    labels = _identity_labels(codebook)
+    labels = field_keys(codebook)
     for header in headers:
         last = _SEGMENTS.split(header)[-1] if header else ""
         if last.strip().casefold() == "tambon" or labels.get(fold(last)) == "tambon" \
@@ -186,7 +176,7 @@ def may_be_export(headers: list[str], codebook: Codebook) -> bool:
 def read_header(headers: list[str], codebook: Codebook) -> list[Column | None]:
     """Each header's meaning (None: a column this project does not know)."""
     known = form_columns(codebook)
-    identity = _identity_labels(codebook)
+    identity = field_keys(codebook)
     out: list[Column | None] = []
     for header in headers:
         column = known.get(header_key(header))

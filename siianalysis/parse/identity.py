@@ -46,7 +46,7 @@ class WrittenIdentity:
 
 
 @cache  # read-only: callers look up, never add
-def _field_keys(codebook: Codebook) -> dict[str, str]:
+def field_keys(codebook: Codebook) -> dict[str, str]:
     """Folded label → identity key ("ชื่อตำบล" → "tambon", "subdistrict" → "tambon").
 
     A lone Latin letter ("A", "T": the folded "A.", "T.") is no field label: a cell
@@ -141,7 +141,7 @@ def _cell_value_beside(grid, r: int, c: int) -> tuple[str, str]:
 
 def field_label_key(text: str, codebook: Codebook) -> str | None:
     """The identity key a label cell names ("ตำบล" → "tambon"), or None."""
-    return _field_keys(codebook).get(fold(text)) if len(text) < 30 else None
+    return field_keys(codebook).get(fold(text)) if len(text) < 30 else None
 
 
 def cell_value_ref(grid: Grid, r: int, c: int) -> str:
@@ -169,7 +169,7 @@ def is_place_or_date_line(text: str, codebook: Codebook) -> bool:
     named = rest != text or dated is not None
     if not named and english_place(text, codebook):
         return True  # an English place line ("Tambon Mae Tha, Amphoe Mae On, Chiang Mai Province")
-    labels = _field_keys(codebook)
+    labels = field_keys(codebook)
     return named and all(not k or k in labels for k in (fold(w) for w in rest.split()))
 
 
@@ -194,7 +194,7 @@ def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, se
     from siianalysis.parse.dates import parse_date
 
     found = WrittenIdentity()
-    labels = _field_keys(codebook)
+    labels = field_keys(codebook)
     patterns = {k: _line_pattern(codebook, k) for k in ("tambon", "amphoe", "province")}
     cells = list(_cells_outside_tables(doc, table_rows))
     # 1. Field cells: a label cell with the value beside it.
@@ -234,7 +234,7 @@ def place_rows(grid: Grid, skip: set[int], codebook: Codebook) -> list[tuple[int
     first of the place block it stands in (province and district lines just above
     the tambon belong to it), so a sheet cut there keeps the block whole.
     """
-    labels = _field_keys(codebook)
+    labels = field_keys(codebook)
     patterns = {k: _line_pattern(codebook, k) for k in ("tambon", "amphoe", "province")}
     found: list[tuple[int, str]] = []
 
