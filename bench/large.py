@@ -3,6 +3,7 @@
     .venv/bin/python bench/large.py                      # 200,1000,7255 → bench/results-large.md
     .venv/bin/python bench/large.py --sizes 200,1000     # fewer sizes
     .venv/bin/python bench/large.py --network 7255       # also the network report alone at that size
+    .venv/bin/python bench/large.py --country            # the whole country through the CLI (about an hour)
 
 Per size (networks of ``bench/run.py``: ``generate_network(n, 2563, xlsx+docx)``, reused
 from ``bench/work/net-N/raw``): ``normalise`` through the CLI (wall, peak memory of the
@@ -15,7 +16,12 @@ rendered twice:
 
 Peak memory is the summed VmRSS of the command's process tree (kernels included), sampled
 every 0.2 s. ``--network N`` renders the network report alone at N tambons. ``--rebuild``
-also times a no-change rebuild of those reports. Each figure is appended as one JSON line
+also times a no-change rebuild of those reports. ``--country`` runs the whole 7,255-tambon
+network through the CLI from a snapshot of the package (edits during the run change
+nothing): normalise, ``report`` of every tambon + network + index, the same again with
+nothing changed, then one worksheet changed (a tick cell of one xlsx), normalise and
+report again — wall time, peak memory, the process tree's CPU seconds and the share of
+the machine other processes used meanwhile. Each figure is appended as one JSON line
 to ``--out`` (default ``bench/results-large-runs.jsonl``); ``bench/results-large.md`` says
 what was measured, on what machine and load, and what was extrapolated from it.
 """
@@ -46,9 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--network", type=int, default=0, help="render the network report alone at this size")
     p.add_argument("--rebuild", action="store_true", help="also a no-change rebuild of the same reports")
+    p.add_argument("--country", action="store_true", help="the whole 7,255 network through the CLI, then rebuilds")
     p.add_argument("--work", type=Path, default=bench.BENCH / "work")
     p.add_argument("--out", type=Path, default=bench.BENCH / "results-large-runs.jsonl")
     args = p.parse_args(argv)
+    if args.country:
+        return country(args)
     sizes = [int(x) for x in args.sizes.split(",")]
 
     class Quiet:
@@ -108,6 +117,78 @@ def main(argv: list[str] | None = None) -> int:
                      "seconds": round(res["elapsed"], 1), "peak_mib": round(child.peak_rss / 2**20),
                      "rendered": res["rendered"], "failed": res["failed"]})
         print(rows[-1], flush=True)
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    with args.out.open("a", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps({"at": stamp, **r}, ensure_ascii=False) + "\n")
+    print(f"appended to {args.out}")
+    return 0
+
+
+def timed_cli(what: str, *cli: object) -> tuple[bench.Done, dict]:
+    """One CLI command with wall time, peak tree memory, the tree's CPU seconds and others' CPU share."""
+    import resource
+
+    before_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = bench.CpuSnapshot()
+    done = bench.check(bench.siianalysis_cli(*cli, memory=True), what)
+    after_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    other = bench.CpuSnapshot().other_since(before)
+    cpu = (after_cpu.ru_utime - before_cpu.ru_utime) + (after_cpu.ru_stime - before_cpu.ru_stime)
+    row = {"size": 7255, "what": what, "seconds": round(done.seconds, 1), "cpu_seconds": round(cpu, 1),
+           "peak_mib": round(done.peak_rss / 2**20),
+           "other_cpu_share": None if other is None else round(other, 2)}
+    counts = bench.parse_report_summary(done.stdout)
+    if counts:
+        row.update(rendered=counts[0], skipped=counts[1], failed=counts[2])
+    print(row, flush=True)
+    return done, row
+
+
+def change_one_worksheet(raw: Path) -> str:
+    """Flip one tick cell of the first xlsx worksheet (as a team re-sending a corrected file would)."""
+    import openpyxl
+
+    path = sorted(raw.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.strip() in {"✓", "✔", "/", "√"}:
+                    cell.value = None
+                    wb.save(path)
+                    return f"{path.name}: {ws.title}!{cell.coordinate}"
+    raise RuntimeError(f"no tick found in {path}")
+
+
+def country(args: argparse.Namespace) -> int:
+    """The whole country through the CLI: build, rebuild nothing changed, rebuild one worksheet changed."""
+    import shutil
+
+    n = 7255
+    base = args.work / "country"
+    bench.take_snapshot(base)  # measured code fixed for the whole run
+    net = args.work / f"net-{n}" / "raw"
+    if not (net.is_dir() and sum(1 for _ in net.iterdir()) == n):
+        net = bench.network(args.work, n, type("Quiet", (), {"step": lambda *a, **k: None})())
+    raw = base / "raw"
+    shutil.rmtree(raw, ignore_errors=True)
+    shutil.copytree(net, raw)
+    proc, out = base / "processed", base / "reports"
+    shutil.rmtree(proc, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    rows = []
+    report = ("report", "--processed", proc, "--out", out, "--notebooks", bench.notebooks_dir(), "--jobs", args.jobs,
+              "--quiet")
+    rows.append(timed_cli("normalise (CLI, every worksheet)", "normalise", raw, "--out", proc, "--jobs", args.jobs,
+                          "--quiet")[1])
+    rows.append(timed_cli("whole country: report of every tambon + network + index (CLI)", *report)[1])
+    rows.append(timed_cli("whole country again, nothing changed (CLI)", *report)[1])
+    changed = change_one_worksheet(raw)
+    print("changed", changed, flush=True)
+    rows.append(timed_cli(f"normalise after one worksheet changed ({changed})", "normalise", raw, "--out", proc,
+                          "--jobs", args.jobs, "--quiet")[1])
+    rows.append(timed_cli("report after one worksheet changed (CLI)", *report)[1])
     stamp = time.strftime("%Y-%m-%d %H:%M")
     with args.out.open("a", encoding="utf-8") as f:
         for r in rows:
