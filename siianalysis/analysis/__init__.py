@@ -31,8 +31,9 @@ import heatmap_rows_outcomes`` imports ``plots`` (and matplotlib) at that moment
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from siianalysis.lazy import lazy_exports
 
 # public name -> submodule that defines it
 _EXPORTS: dict[str, str] = {
@@ -93,18 +94,12 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    # PEP 562: import the submodule only when one of its names is asked for.
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # next access skips __getattr__
-    return value
+# the modules themselves, reachable as attributes (``sii.analysis.scores``) on first use
+_SUBMODULES = ("dataset", "feedback", "fonts", "gaps", "network", "person_names", "personal_data", "places", "plots",
+               "progress", "quality", "scores", "snapshot", "standing", "summary", "team", "thaitext", "trends",
+               "typology")
 
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS, _SUBMODULES)
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
@@ -140,7 +135,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
         tambon_scores,
         ticked_cells,
     )
-    from .typology import sii_typology
     from .thaitext import (
         Theme,
         domain_words,
@@ -152,3 +146,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
         tokenize,
         top_terms,
     )
+    from .typology import sii_typology

@@ -39,8 +39,9 @@ not pull in matplotlib.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from siianalysis.lazy import lazy_exports
 
 from .html import HTMLBlock, Section, style
 
@@ -50,16 +51,7 @@ __all__ = ["HTMLBlock", "Section", "feedback", "network", "notes", "progress", "
 _SUBMODULES = ("tambon", "network", "summary", "feedback", "notes", "progress", "trends", "html", "snapshot")
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        module = import_module(f"{__name__}.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_SUBMODULES))
+__getattr__, __dir__ = lazy_exports(__name__, globals(), {}, _SUBMODULES)
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only
