@@ -184,6 +184,8 @@ def process_file(path: Path, display_name: str) -> FileResult:
                 result.reviews.append(doc)
                 continue
             result.problems.extend(parsed.problems)
+            if any(p.severity == "error" for p in parsed.problems):
+                continue  # the parser said why (a blank worksheet: ``worksheet-unfilled``)
             result.problems.append(Problem(
                 display_name, "whole file", "error", "not-a-worksheet",
                 "no worksheet table (people, mechanism, data or summary) and no expert-review sheet "

@@ -34,10 +34,15 @@ _MONTHS = _month_keys()
 _MONTH_ALT = "|".join(sorted((re.escape(k) for k in _MONTHS), key=len, reverse=True))
 # A dot after a Thai letter: "ต.ค." and "ตค" are the same month.
 _THAI_DOT = re.compile(r"(?<=[\u0e00-\u0e7f])\.(?=[\u0e00-\u0e7f]|\s|\d|$)")
-_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?(?!\d)")
+# Year first: ISO from spreadsheet cells, and "2024/01/12" or "2567/1/12" (Google Sheets,
+# systems set to year-month-day).
+_ISO = re.compile(r"(?<!\d)(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ][\d:.]+)?(?!\d)")
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})(?!\d)")
+# Day, month name, year: "12 ม.ค. 67", the letter style "12 เดือนมกราคม พ.ศ. 2567", and
+# "12-Jan-2024" (Excel's d-mmm-yyyy typed as text).
 _WORDS = re.compile(
-    rf"(?<!\d)(\d{{1,2}})\s*(?P<month>{_MONTH_ALT})[a-z]*\.?\s*(?:พ\s*\.?\s*ศ\s*\.?\s*|ค\s*\.?\s*ศ\s*\.?\s*)?(\d{{4}}|\d{{2}})(?!\d)",
+    rf"(?<!\d)(\d{{1,2}})[\s\-/]*(?:เดือน\s*)?(?P<month>{_MONTH_ALT})[a-z]*\.?[\s\-/,]*"
+    rf"(?:พ\s*\.?\s*ศ\s*\.?\s*|ค\s*\.?\s*ศ\s*\.?\s*)?(\d{{4}}|\d{{2}})(?!\d)",
 )
 
 
@@ -69,7 +74,7 @@ def parse_date(value: object) -> dt.date | None:
     if not text:
         return None
     if m := _ISO.search(text):
-        return _make(_year(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return _make(_year(m.group(1)), int(m.group(3)), int(m.group(4)))
     # Month names are matched without their dots: "ต.ค." and "ตค" are the same.
     undotted = _THAI_DOT.sub("", text)
     if m := _WORDS.search(undotted):

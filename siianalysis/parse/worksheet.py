@@ -145,7 +145,27 @@ def parse_worksheets(doc: RawDocument, codebook: Codebook | None = None) -> Pars
             )
     if layout.several:
         _inherit_shared_identity(doc, layout, worksheets, codebook)
-    return ParsedDocument(doc.source_file, [w for w in worksheets if w.is_worksheet], problems)
+    kept = [w for w in worksheets if w.is_worksheet and not _unfilled(w, problems)]
+    return ParsedDocument(doc.source_file, kept, problems)
+
+
+def _unfilled(worksheet: ParsedWorksheet, problems: ProblemLog) -> bool:
+    """True, with a ``worksheet-unfilled`` error, for a worksheet whose tables hold no tick and
+    no text and that has no note: the blank handout sent back. Counting it would give a tambon
+    that reached nothing (scores of 0 that pull the network down); a table left blank in a
+    worksheet that is otherwise filled is still a table sent with nothing reached."""
+    if worksheet.notes or any(row.has_content for row in worksheet.rows):
+        return False
+    place = " / ".join(v for k in ("tambon", "amphoe", "province") if (v := worksheet.identity.get(k)))
+    named = f" of {place!r}" if place else ""
+    tables = ", ".join(worksheet.tables_found)
+    problems.error(
+        worksheet.source_file, worksheet.identity.locations.get("tambon", worksheet.part or "whole file"),
+        "worksheet-unfilled",
+        f"the worksheet{named} has its tables ({tables}) but no tick and no text in any of them "
+        "(the blank form sent back?): not counted as a tambon",
+    )
+    return True
 
 
 def _inherit_shared_identity(doc: RawDocument, layout: DocumentLayout, worksheets: list[ParsedWorksheet],

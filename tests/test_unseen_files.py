@@ -1,0 +1,123 @@
+"""Files made the way real senders make them, read back cell for cell.
+
+Each case is a file the team had not seen before it was tried (``tests/fixtures/unseen``,
+made by ``make.py`` there with LibreOffice): what happened before the fix is in the
+test's docstring. The files are committed; CI needs no LibreOffice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from siianalysis.normalise import normalise
+from siianalysis.parse.dates import parse_date
+from tests.worksheets import CB, Line, numbered
+
+FIXTURES = Path(__file__).parent / "fixtures" / "unseen"
+
+BLANK_PLACE = "ตำบลป่าพลู อำเภอบ้านโฮ่ง จังหวัดลำพูน"
+# (sheet, place line, date line, filled?) of the coordinator's workbook.
+SHEETS = [
+    ("ต.บ้านโฮ่ง", "ตำบลบ้านโฮ่ง อำเภอบ้านโฮ่ง จังหวัดลำพูน", "วันที่ 12 เดือนมกราคม พ.ศ. ๒๕๖๗", True),
+    ("ต.ศรีเตี้ย", "ตำบลศรีเตี้ย อำเภอบ้านโฮ่ง จังหวัดลำพูน", "วันที่ 2024/01/15", True),
+    ("ต.ป่าพลู", "ตำบลป่าพลู อำเภอบ้านโฮ่ง จังหวัดลำพูน", "วันที่ 16-Jan-2024", True),
+    ("ต.เหล่ายาว", "ตำบลเหล่ายาว อำเภอบ้านโฮ่ง จังหวัดลำพูน", "วันที่ ....................", False),
+]
+CODES = {"ต.บ้านโฮ่ง": "510301", "ต.ศรีเตี้ย": "510304", "ต.ป่าพลู": "510302"}
+DATES = {"ต.บ้านโฮ่ง": "2024-01-12", "ต.ศรีเตี้ย": "2024-01-15", "ต.ป่าพลู": "2024-01-16"}
+
+
+def blank_lines() -> dict[str, list[Line]]:
+    """The handout's rows with their printed labels and nothing written."""
+    return {t.code: [Line(numbered(t, r.code)) for r in t.rows] for t in CB.tables}
+
+
+def filled_for(sheet: str) -> dict[str, list[Line]]:
+    """Sheet i: its first row of each ticked table has outcomes 1 and i+2 ticked and a text
+    naming the sheet; table 4's first row an achievement naming it."""
+    i = [s[0] for s in SHEETS].index(sheet)
+    tables: dict[str, list[Line]] = {}
+    for t in CB.tables:
+        lines = [Line(numbered(t, r.code)) for r in t.rows]
+        first = t.rows[0]
+        field = t.fields[0].code
+        ticks = {t.outcomes[0].code: "✓", t.outcomes[i + 1].code: "✓"} if t.outcomes else {}
+        lines[0] = Line(numbered(t, first.code), {field: f"งานของ{sheet} ({t.code})"}, ticks)
+        tables[t.code] = lines
+    return tables
+
+
+def _run(tmp_path: Path, *names: str):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in names:
+        (raw / name).write_bytes((FIXTURES / name).read_bytes())
+    return normalise(raw, None, jobs=1, progress=False, cache=False)
+
+
+def _problems(result, code: str):
+    p = result.tables["problems"]
+    return p[p["code"] == code]
+
+
+@pytest.mark.parametrize("name", ["blank_form.xlsx", "blank_form.docx"])
+def test_blank_form_sent_back_is_no_tambon_and_says_so(tmp_path, name):
+    """Before: the blank handout became a tambon (u-… '........', or บ้านโฮ่ง with its place
+    line filled) with every score 0, with only an unknown-tambon warning or none at all."""
+    result = _run(tmp_path, name)
+    assert result.tables["tambons"].empty
+    assert result.tables["ticks"].empty and result.tables["texts"].empty
+    unfilled = _problems(result, "worksheet-unfilled")
+    assert list(unfilled["severity"]) == ["error"]
+    assert list(unfilled["source_file"]) == [name]
+    assert "people, mechanism, data, summary" in unfilled["message"].iloc[0]
+    # the parser said why: no second, contradicting "no worksheet table" row
+    assert _problems(result, "not-a-worksheet").empty
+    assert _problems(result, "unknown-tambon").empty
+
+
+def test_coordinator_workbook_dates_and_a_blank_sheet(tmp_path):
+    """Before: the three dates were lost ('no-date', the line kept as a note) and the blank
+    sheet became ต.เหล่ายาว with every score 0, with no problem at all."""
+    name = "coordinator_dates_blank.xlsx"
+    result = _run(tmp_path, name)
+    tambons = result.tables["tambons"].set_index("tambon_id")
+    assert sorted(tambons.index) == sorted(CODES.values())
+    for sheet, code in CODES.items():
+        assert tambons.loc[code, "worksheet_date"] == DATES[sheet]
+        assert tambons.loc[code, "source_file"] == f"{name}#{sheet}"
+    ticks = result.tables["ticks"]
+    on = ticks[ticks["ticked"]]
+    for i, (sheet, code) in enumerate(CODES.items()):
+        mine = on[on["tambon_id"] == code]
+        expected = {(t.rows[0].code, o) for t in CB.tables if t.outcomes
+                    for o in (t.outcomes[0].code, t.outcomes[i + 1].code)}
+        assert set(zip(mine["row_code"], mine["criterion_code"])) == expected
+        assert len(ticks[ticks["tambon_id"] == code]) == sum(
+            len(t.outcomes) for t in CB.tables if t.outcomes)  # only the rows written in
+    texts = result.tables["texts"]
+    for sheet, code in CODES.items():
+        mine = texts[texts["tambon_id"] == code]
+        assert set(mine["text"]) == {f"งานของ{sheet} ({t.code})" for t in CB.tables}
+        assert set(mine["table"]) == {t.code for t in CB.tables}  # no date line kept as a note
+    unfilled = _problems(result, "worksheet-unfilled")
+    assert len(unfilled) == 1
+    assert "'เหล่ายาว / บ้านโฮ่ง / ลำพูน'" in unfilled["message"].iloc[0]
+    assert unfilled["location"].iloc[0].startswith("ต.เหล่ายาว!")
+    assert _problems(result, "no-date").empty and _problems(result, "bad-date").empty
+    assert _problems(result, "not-a-worksheet").empty
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("วันที่ 12 เดือนมกราคม พ.ศ. ๒๕๖๗", "2024-01-12"),
+    ("วันพุธที่ 12 เดือน มกราคม 2567", "2024-01-12"),
+    ("2024/01/15", "2024-01-15"),
+    ("2567/1/15", "2024-01-15"),
+    ("16-Jan-2024", "2024-01-16"),
+    ("27 ต.ค. 63", "2020-10-27"),
+    ("2020-10-27", "2020-10-27"),
+])
+def test_dates_as_senders_write_them(text, iso):
+    assert parse_date(text).isoformat() == iso
