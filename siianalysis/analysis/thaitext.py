@@ -216,9 +216,16 @@ def top_terms(
         return pd.DataFrame(columns=cols)
     read, cuts = bounded_texts(texts_df)
     extra = frozenset(s.casefold() for s in extra_stopwords)
+    # one segmentation per distinct text: teams copy lines (from a template, from one
+    # round to the next, from one row to another), and newmm is the whole cost here
+    counted: dict[str, tuple[tuple[str, int], ...]] = {}
     lines = []
     for i, (tid, text) in enumerate(zip(texts_df["tambon_id"], read, strict=True)):
-        for term, count in Counter(t for t in tokenize(text, max_chars=None) if is_term(t, extra)).items():
+        found = counted.get(text)
+        if found is None:
+            found = counted[text] = tuple(
+                Counter(t for t in tokenize(text, max_chars=None) if is_term(t, extra)).items())
+        for term, count in found:
             lines.append((i, tid, term, count))
     found = pd.DataFrame(lines, columns=["_i", "tambon_id", "term", "count"])
     if found.empty:
@@ -321,13 +328,16 @@ def tag_themes(texts_df: pd.DataFrame, themes: Sequence[Theme] | str | Path | No
         themes = load_themes(themes)
     texts_df = texts_df[~texts_df["field"].isin(skip_fields)]
     read, cuts = bounded_texts(texts_df)
+    tagged_as: dict[str, list[tuple[Theme, str]]] = {}  # one matching per distinct text
     lines = []
     for rec, text in zip(texts_df[[*TEXT_KEY, "text"]].itertuples(index=False), read, strict=True):
-        squashed = squash(text)
-        for theme in themes:
-            found = theme.found_in(squashed)
-            if found:
-                lines.append((*rec[:4], theme.code, theme.th, theme.en, "; ".join(found), rec.text))
+        hits = tagged_as.get(text)
+        if hits is None:
+            squashed = squash(text)
+            hits = tagged_as[text] = [(theme, "; ".join(found)) for theme in themes
+                                      if (found := theme.found_in(squashed))]
+        for theme, matched in hits:
+            lines.append((*rec[:4], theme.code, theme.th, theme.en, matched, rec.text))
     tagged = pd.DataFrame(lines, columns=[*TEXT_KEY, "theme", "theme_th", "theme_en", "matched", "text"])
     return _with_cuts(tagged, cuts)
 
