@@ -21,6 +21,7 @@ from siianalysis.text import arabic_digits, clean, fold, leading_number
 
 _BARE_NUMBER = re.compile(r"^\s*\(?([0-9]{1,2})\)?\s*\.?\s*$")
 _OUTCOME_CODE = re.compile(r"^(PC|MC|DC)([0-9])$", re.IGNORECASE)
+_MEMO_SIZE = 100_000  # entries a memo of ``_Index`` keeps (a worker reads thousands of files)
 
 
 @dataclass(slots=True)
@@ -48,6 +49,9 @@ class _Index:
     title: re.Pattern[str]
     row_keys: dict[str, frozenset[str]]
     hits: dict[str, int] = field(default_factory=dict)
+    # memos: the handout's header cells and titles recur in every worksheet
+    kinds: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], tuple[str, str]] = field(default_factory=dict)
+    titles: dict[str, int | None] = field(default_factory=dict)
 
 
 @cache
@@ -83,8 +87,14 @@ def _title_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
 
 def title_number(text: str, codebook: Codebook) -> int | None:
     """N of a "ตารางที่ N …" / "Table N …" title row, else None."""
-    m = _index(codebook).title.match(arabic_digits(clean(text)))
-    return int(m.group(1)) if m else None
+    index = _index(codebook)
+    if text in index.titles:
+        return index.titles[text]
+    m = index.title.match(arabic_digits(clean(text)))
+    number = int(m.group(1)) if m else None
+    if len(index.titles) < _MEMO_SIZE:
+        index.titles[text] = number
+    return number
 
 
 @lru_cache(maxsize=65536)
@@ -183,49 +193,33 @@ def _body_end(grid: Grid, folded: list[list[str]], start: int, limit: int,
     return end
 
 
-def _classify_columns(grid: Grid, folded: list[list[str]], table: Table, index: _Index,
-                      header_rows: range) -> tuple[int | None, dict[int, str], dict[int, str], dict[int, str]]:
+def _header_columns(grid: Grid, folded: list[list[str]], header_rows: range,
+                    n_cols: int) -> list[tuple[int, tuple[str, ...], tuple[str, ...]]]:
+    """(column, folded header cells, header cells as written) of each column with a header cell."""
+    columns = []
+    for c in range(n_cols):
+        keys = tuple(folded[r][c] for r in header_rows if folded[r][c])
+        if keys:
+            columns.append((c, keys, tuple(grid.cells[r][c] for r in header_rows if folded[r][c])))
+    return columns
+
+
+def _classify_columns(columns: list[tuple[int, tuple[str, ...], tuple[str, ...]]], n_cols: int, table: Table,
+                      index: _Index) -> tuple[int | None, dict[int, str], dict[int, str], dict[int, str]]:
     label_col: int | None = None
     fields: dict[int, str] = {}
     outcomes: dict[int, str] = {}
     extra: dict[int, str] = {}
     outcome_span: int | None = None
     n_out = len(table.outcomes)
-    for c in range(grid.n_cols):
-        keys = [folded[r][c] for r in header_rows if folded[r][c]]
-        texts = [grid.cells[r][c] for r in header_rows if folded[r][c]]
-        if not keys:
-            continue
-        kind = None
-        for key, text in zip(keys, texts):
-            if key in index.label_of:
-                kind = ("label", "")
-            elif key in index.field_of:
-                codes = [f for t, f in index.field_of[key] if t == table.code]
-                if codes:
-                    kind = ("field", codes[0])
-            if kind:
-                break
+    for c, keys, texts in columns:
+        kind = index.kinds.get((table, keys, texts))
         if kind is None:
-            for key, text in zip(keys, texts):
-                code = _outcome_from_header(text, key, table)
-                if code and n_out:
-                    kind = ("outcome", code)
-                    break
-        if kind is None:
-            for key in keys:
-                if _is_outcomes_header(key, index):
-                    outcome_span = c if outcome_span is None else outcome_span
-                    kind = ("span", "")
-                    break
-        if kind is None:
-            for key in keys:
-                cue = next((f.code for f in table.fields for cue in f.cues if fold(cue) in key), None)
-                if cue:
-                    kind = ("field", cue)
-                    break
-        if kind is None:
-            kind = ("extra", clean(" ".join(texts)))
+            kind = _column_kind(keys, texts, table, index)
+            if len(index.kinds) < _MEMO_SIZE:
+                index.kinds[(table, keys, texts)] = kind
+        if kind[0] == "span":
+            outcome_span = c if outcome_span is None else outcome_span
         if kind[0] == "label" and label_col is None:
             label_col = c
         elif kind[0] == "field" and kind[1] not in fields.values():
@@ -237,11 +231,47 @@ def _classify_columns(grid: Grid, folded: list[list[str]], table: Table, index: 
     if not outcomes and outcome_span is not None and n_out:
         # Outcome columns with no header of their own: the columns under the merged header.
         taken = set(fields) | ({label_col} if label_col is not None else set())
-        cols = [c for c in range(outcome_span, grid.n_cols) if c not in taken][:n_out]
+        cols = [c for c in range(outcome_span, n_cols) if c not in taken][:n_out]
         for c, o in zip(cols, table.outcomes):
             outcomes[c] = o.code
             extra.pop(c, None)
     return label_col, fields, outcomes, extra
+
+
+def _column_kind(keys: tuple[str, ...], texts: tuple[str, ...], table: Table, index: _Index) -> tuple[str, str]:
+    """What a column's header cells make it in ``table``: ("label", ""), ("field", code),
+    ("outcome", code), ("span", "") under the merged outcomes header, or ("extra", header)."""
+    n_out = len(table.outcomes)
+    kind = None
+    for key, text in zip(keys, texts):
+        if key in index.label_of:
+            kind = ("label", "")
+        elif key in index.field_of:
+            codes = [f for t, f in index.field_of[key] if t == table.code]
+            if codes:
+                kind = ("field", codes[0])
+        if kind:
+            break
+    if kind is None:
+        for key, text in zip(keys, texts):
+            code = _outcome_from_header(text, key, table)
+            if code and n_out:
+                kind = ("outcome", code)
+                break
+    if kind is None:
+        for key in keys:
+            if _is_outcomes_header(key, index):
+                kind = ("span", "")
+                break
+    if kind is None:
+        for key in keys:
+            cue = next((f.code for f in table.fields for cue in f.cues if fold(cue) in key), None)
+            if cue:
+                kind = ("field", cue)
+                break
+    if kind is None:
+        kind = ("extra", clean(" ".join(texts)))
+    return kind
 
 
 def _outcome_from_header(text: str, key: str, table: Table) -> str | None:
@@ -258,6 +288,8 @@ def _best_block(grid: Grid, folded: list[list[str]], codebook: Codebook, index: 
                 h: int, header_end: int, body_end: int, title: int | None) -> Block | None:
     header_rows = range(h, header_end + 1)
     header_keys = [folded[r][c] for r in header_rows for c in range(len(folded[r])) if folded[r][c]]
+    n_cols = grid.n_cols
+    columns = _header_columns(grid, folded, header_rows, n_cols)
     best: tuple[int, Block] | None = None
     for table in codebook.tables:
         score = 0
@@ -268,7 +300,7 @@ def _best_block(grid: Grid, folded: list[list[str]], codebook: Codebook, index: 
                 score += 3 if len(owners) == 1 else 1
         if title == table.number:
             score += 5
-        label_col, fields, outcomes, extra = _classify_columns(grid, folded, table, index, header_rows)
+        label_col, fields, outcomes, extra = _classify_columns(columns, n_cols, table, index)
         if label_col is None:
             label_col = _first_body_column(grid, header_end + 1, body_end, fields, outcomes)
         if label_col is None:
@@ -276,7 +308,7 @@ def _best_block(grid: Grid, folded: list[list[str]], codebook: Codebook, index: 
         score += 2 * (len(outcomes) == len(table.outcomes))
         score += 2 * sum(
             1 for r in range(header_end + 1, body_end) if folded[r][label_col] in index.row_keys[table.code]
-        ) if label_col < grid.n_cols else 0
+        ) if label_col < n_cols else 0
         block = Block(table, h, header_end, header_end + 1, body_end, label_col, fields, outcomes, extra)
         if best is None or score > best[0]:
             best = (score, block)

@@ -22,6 +22,7 @@ from pathlib import Path
 import docx
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from lxml import etree
 
 from siianalysis.readers.base import UnreadableFile, brief
 from siianalysis.readers.flow import TextFlow
@@ -64,16 +65,28 @@ def _checkbox(el) -> str | None:
     return CHECKED if on else UNCHECKED
 
 
-# Element paths used for every cell and run: built once.
-_RUN_FONTS = f"{qn('w:rPr')}/{qn('w:rFonts')}"
+# (property element, property) pairs looked up for every cell and run: built once.
+_RUN_FONTS = (qn("w:rPr"), qn("w:rFonts"))
 _W_ASCII, _W_HANSI = qn("w:ascii"), qn("w:hAnsi")
-_GRID_BEFORE = f"{qn('w:trPr')}/{qn('w:gridBefore')}"
-_GRID_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
-_V_MERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
+_GRID_BEFORE = (qn("w:trPr"), qn("w:gridBefore"))
+_GRID_SPAN = (qn("w:tcPr"), qn("w:gridSpan"))
+_V_MERGE = (qn("w:tcPr"), qn("w:vMerge"))
+
+
+def _grandchild(el, path: tuple[str, str]):
+    """``el.find("a/b")`` for ``path`` (a, b): the first b in an a child, or None. A loop over
+    the few children, as ElementPath's ``find`` cost more than the rest of a table's walk."""
+    parent_tag, tag = path
+    for child in el:
+        if child.tag == parent_tag:
+            for grand in child:
+                if grand.tag == tag:
+                    return grand
+    return None
 
 
 def _run_font(run) -> str | None:
-    fonts = run.find(_RUN_FONTS)
+    fonts = _grandchild(run, _RUN_FONTS)
     return None if fonts is None else (fonts.get(_W_ASCII) or fonts.get(_W_HANSI))
 
 
@@ -129,8 +142,8 @@ def _children(el, tag):
             yield from _children(child, tag)
 
 
-def _int_prop(el, path: str, default: int) -> int:
-    found = el.find(path)
+def _int_prop(el, path: tuple[str, str], default: int) -> int:
+    found = _grandchild(el, path)
     try:
         return max(int(found.get(W_VAL)), 0) if found is not None else default
     except (TypeError, ValueError):
@@ -159,7 +172,7 @@ def table_rows(tbl) -> list[list[str]]:
     for tr in _children(tbl, W_TR):
         row = [""] * _int_prop(tr, _GRID_BEFORE, 0)
         for tc in _children(tr, W_TC):
-            vmerge = tc.find(_V_MERGE)
+            vmerge = _grandchild(tc, _V_MERGE)
             continued = vmerge is not None and vmerge.get(W_VAL, "continue") == "continue"
             row.append("" if continued else cell_text(tc))
             row.extend([""] * (_int_prop(tc, _GRID_SPAN, 1) - 1))
@@ -184,6 +197,9 @@ def _header_lines(document) -> list[str]:
 
 
 _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+# python-docx's own parser settings (docx.oxml.parser): entities never expanded.
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+W_DOCUMENT, W_BODY = qn("w:document"), qn("w:body")
 
 
 def _main_body(path: Path):
@@ -192,11 +208,17 @@ def _main_body(path: Path):
     Opening the whole package (``docx.Document``) also parses styles, numbering,
     settings, theme and fonts, which the grids never use: two thirds of the time
     a worksheet took. Only the headers need the package; ``_grids`` opens it then.
+    Parsed as python-docx parses (``_PARSER``) but into plain lxml elements: its element
+    classes cost a third of the walk over the tables.
     """
     with zipfile.ZipFile(path) as package:
-        rels = parse_xml(package.read("_rels/.rels"))
+        rels = etree.fromstring(package.read("_rels/.rels"), _PARSER)
         target = next(r.get("Target") for r in rels if r.get("Type") == _OFFICE_DOCUMENT)
-        return parse_xml(package.read(posixpath.normpath(target.lstrip("/")))).body
+        data = package.read(posixpath.normpath(target.lstrip("/")))
+        root = etree.fromstring(data, _PARSER)
+        if root.tag != W_DOCUMENT:  # no document part: python-docx's reading (and error), as ever
+            return parse_xml(data).body
+        return root.find(W_BODY)
 
 
 def _grids(body, source: str, path: Path) -> list[Grid]:
