@@ -121,9 +121,26 @@ def content_id(frames: dict[str, Any]) -> str:
         df = frames[name]
         h.update(f"{name}\0{len(df)}\0{chr(31).join(map(str, df.columns))}\0".encode())
         if len(df):
-            as_text = df.astype(object).where(df.notna(), "").astype(str)
-            h.update(pd.util.hash_pandas_object(as_text, index=False).to_numpy(dtype="uint64").tobytes())
+            h.update(pd.util.hash_pandas_object(_as_text(df), index=False).to_numpy(dtype="uint64").tobytes())
     return h.hexdigest()
+
+
+def _as_text(df: Any) -> Any:
+    """Every value as its text, "" for a missing one. A text column with no missing value is
+    hashed as it is (its hashes are those of the same texts as objects: the same id, at a
+    third of the cost of converting the processed tables)."""
+    import pandas as pd
+
+    if not df.columns.is_unique:
+        return df.astype(object).where(df.notna(), "").astype(str)
+    columns = {}
+    for name in df.columns:
+        col = df[name]
+        if col.dtype != object and pd.api.types.is_string_dtype(col.dtype) and not col.isna().any():
+            columns[name] = col
+        else:
+            columns[name] = col.astype(object).where(col.notna(), "").astype(str)
+    return pd.DataFrame(columns, index=df.index)
 
 
 def _write_synced(path: Path, text: str) -> None:
