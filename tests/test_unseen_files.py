@@ -25,6 +25,7 @@ SHEETS = [
     ("ต.ป่าพลู", "ตำบลป่าพลู อำเภอบ้านโฮ่ง จังหวัดลำพูน", "วันที่ 16-Jan-2024", True),
     ("ต.เหล่ายาว", "ตำบลเหล่ายาว อำเภอบ้านโฮ่ง จังหวัดลำพูน", "วันที่ ....................", False),
 ]
+CSV_PLACE = "ตำบลศรีเตี้ย อำเภอบ้านโฮ่ง จังหวัดลำพูน"  # 510304
 CODES = {"ต.บ้านโฮ่ง": "510301", "ต.ศรีเตี้ย": "510304", "ต.ป่าพลู": "510302"}
 DATES = {"ต.บ้านโฮ่ง": "2024-01-12", "ต.ศรีเตี้ย": "2024-01-15", "ต.ป่าพลู": "2024-01-16"}
 
@@ -46,6 +47,17 @@ def filled_for(sheet: str) -> dict[str, list[Line]]:
         ticks = {t.outcomes[0].code: "✓", t.outcomes[i + 1].code: "✓"} if t.outcomes else {}
         lines[0] = Line(numbered(t, first.code), {field: f"งานของ{sheet} ({t.code})"}, ticks)
         tables[t.code] = lines
+    return tables
+
+
+def phone_lines() -> dict[str, list[Line]]:
+    """Ticks typed on a phone's keyboard: emoji with their variation selector, Thai digits."""
+    tables = blank_lines()
+    tables["people"][0] = Line(numbered(CB.table("people"), "P1"), {"method": "ค่ายเยาวชน"},
+                               {"PC1": "✔\ufe0f", "PC2": "☑\ufe0f", "PC3": "๑", "PC4": "๐", "PC5": "N/A"})
+    tables["mechanism"][0] = Line(numbered(CB.table("mechanism"), "M1"), {"assets": "สภาองค์กรชุมชน"},
+                                  {"MC1": "✔\ufe0f มีบางหมู่บ้าน"})
+    tables["data"][0] = Line(numbered(CB.table("data"), "D1"), {"method": "ทีม TCNAP"}, {"DC1": "✔\ufe0f"})
     return tables
 
 
@@ -121,3 +133,49 @@ def test_coordinator_workbook_dates_and_a_blank_sheet(tmp_path):
 ])
 def test_dates_as_senders_write_them(text, iso):
     assert parse_date(text).isoformat() == iso
+
+
+@pytest.mark.parametrize("name", ["sheet_csv_utf8.csv", "sheet_unicode_text.csv"])
+def test_sheet_saved_as_csv_is_read_as_the_sheet(tmp_path, name):
+    """Before: a worksheet sheet saved as CSV was refused (not-a-worksheet: "not a tidy
+    worksheet CSV, missing column(s) …"), and the UTF-16 "Unicode Text" one as corrupt."""
+    result = _run(tmp_path, name)
+    assert list(result.tables["tambons"]["tambon_id"]) == ["510304"]
+    assert list(result.tables["tambons"]["worksheet_date"]) == ["2024-02-05"]
+    ticks = result.tables["ticks"]
+    on = ticks[ticks["ticked"]]
+    assert set(zip(on["row_code"], on["criterion_code"])) == {
+        (t.rows[0].code, o) for t in CB.tables if t.outcomes for o in (t.outcomes[0].code, t.outcomes[1].code)}
+    texts = result.tables["texts"]
+    assert sorted(zip(texts["row_code"], texts["field"], texts["text"])) == sorted(
+        (t.rows[0].code, t.fields[0].code, f"งานของต.บ้านโฮ่ง ({t.code})") for t in CB.tables)
+    assert result.tables["problems"].empty
+
+
+def test_csv_from_thai_windows_excel_says_each_lost_tick(tmp_path):
+    """cp874 has no ✓: Excel writes '?', which cannot be told from a team's question mark.
+    The sheet is read (before: refused whole), and each '?' is an ambiguous tick, quoted,
+    on its line and column, never a silent 'not reached'."""
+    result = _run(tmp_path, "sheet_thai_windows.csv")
+    assert list(result.tables["tambons"]["tambon_id"]) == ["510304"]
+    assert not result.tables["ticks"]["ticked"].any()
+    ambiguous = _problems(result, "ambiguous-tick")
+    assert len(ambiguous) == 6 and all("'?'" in m for m in ambiguous["message"])
+    assert set(ambiguous["location"]) >= {"line 7, column 3", "line 7, column 4"}  # P1: outcomes 1, 2
+    texts = result.tables["texts"]
+    assert set(texts.loc[texts["field"].str.startswith("remark."), "text"]) == {"?"}
+
+
+def test_ticks_typed_on_a_phone(tmp_path):
+    """Before: ✔️/☑️ (with U+FE0F) were ticks with an invisible one-character remark stored as
+    the team's text; ๑ was an ambiguous tick (not reached) though 1 is a tick; N/A left '/A'."""
+    result = _run(tmp_path, "phone_ticks.xlsx")
+    ticks = result.tables["ticks"]
+    on = ticks[ticks["ticked"]]
+    assert set(zip(on["row_code"], on["criterion_code"])) == {
+        ("P1", "PC1"), ("P1", "PC2"), ("P1", "PC3"), ("M1", "MC1"), ("D1", "DC1")}
+    texts = result.tables["texts"]
+    assert sorted(zip(texts["row_code"], texts["field"], texts["text"])) == [
+        ("D1", "method", "ทีม TCNAP"), ("M1", "assets", "สภาองค์กรชุมชน"), ("M1", "remark.MC1", "มีบางหมู่บ้าน"),
+        ("P1", "method", "ค่ายเยาวชน")]
+    assert result.tables["problems"].empty

@@ -29,9 +29,10 @@ from siianalysis.codebook import Codebook, Table
 from siianalysis.parse.locate import Block
 from siianalysis.problems import ProblemLog
 from siianalysis.readers.grid import Grid
-from siianalysis.text import clean
+from siianalysis.text import arabic_digits, clean
 
 _SEPARATOR = re.compile(r"^[\s:;,.()\[\]\-–—]+|[\s()\[\]]+$")
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,12 @@ def _split_marker(text: str, markers: frozenset[str]) -> tuple[str, str] | None:
 
 def read_tick(raw: str, codebook: Codebook) -> TickReading:
     """Interprets one outcome cell as written by a team."""
+    # A phone's emoji keyboard adds a variation selector ("✔" + U+FE0F): it only asks for the
+    # emoji look, so it is no remark. Thai digits match as Arabic ones ("๑" is "1").
     text = clean(raw)
-    key = text.casefold()
+    if _VARIATION_SELECTORS.search(text):
+        text = clean(_VARIATION_SELECTORS.sub("", text))
+    key = arabic_digits(text).casefold()
     if key in codebook.not_ticked:
         return TickReading(False)
     if key in codebook.crosses:

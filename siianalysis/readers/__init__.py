@@ -83,13 +83,19 @@ def _form_export(grids: list[Grid]) -> list[RawDocument] | None:
 
 
 def _read_csv(path: Path, name: str) -> list[RawDocument]:
-    """A CSV: an online form's export when its header says so, else the project's tidy CSV."""
+    """A CSV: an online form's export when its header says so, the project's tidy CSV when its
+    first line names a tidy column (a missing one is then said), else the grid of a sheet saved
+    as CSV."""
     from siianalysis.readers.delimited import read_delimited
-    from siianalysis.readers.tidy_csv import read_tidy_csv
+    from siianalysis.readers.tidy_csv import names_tidy_columns, read_tidy_csv
 
     grid = read_delimited(path, name)
     if grid is not None and (exported := _form_export([grid])):
         return exported
+    if grid is not None and not names_tidy_columns(grid.cells[0]):
+        # A worksheet's sheet saved as CSV (Excel's "Save as ▸ CSV", "Unicode Text"): read as the
+        # sheet it was; the parser says so if it holds no worksheet table either.
+        return [RawDocument(source_file=name, grids=[grid])]
     return read_tidy_csv(path, name)
 
 

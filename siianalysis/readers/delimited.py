@@ -4,7 +4,7 @@ The project's tidy CSV is read into records (``readers.tidy_csv``); a CSV an
 online service writes (KoboToolbox with ``;``, ODK Central and Google Forms with
 ``,``, a tab-separated download) is first read as a grid so its header can be
 recognised by content (``siianalysis.forms``). The separator is the one of
-``, ; tab`` that splits the header line into the most fields. Text is UTF-8 (with
+``, ; tab`` that splits a line of the first 30 into the most fields. Text is UTF-8 (with
 or without BOM) or Thai Windows' cp874; rows are named by their line as Excel
 numbers them (header = line 1; a quoted value spanning lines is one line).
 """
@@ -22,8 +22,14 @@ _SEPARATORS = (",", ";", "\t")
 
 
 def decode_text(raw: bytes) -> str:
-    """The file's text: UTF-8 (BOM or not), else Thai Windows' cp874 (TIS-620: what Thai
-    Windows Excel saves as "CSV"; accepted rather than refused)."""
+    """The file's text: UTF-16 when it starts with a BOM (Excel's "Unicode Text", tab-separated),
+    UTF-8 (BOM or not), else Thai Windows' cp874 (TIS-620: what Thai Windows Excel saves as
+    "CSV"; accepted rather than refused)."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM: Excel's "Unicode Text"
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile("corrupt-file", f"the CSV is not valid UTF-16 text ({brief(exc)})") from exc
     for encoding in ("utf-8-sig", "cp874"):
         try:
             return raw.decode(encoding)
@@ -32,10 +38,16 @@ def decode_text(raw: bytes) -> str:
     raise UnreadableFile("corrupt-file", "the CSV is neither UTF-8 nor Thai (cp874) text")
 
 
+# Lines looked at to tell the separator: a sheet saved as CSV may start with a one-cell
+# title or place line, so the header line alone cannot tell.
+_SNIFF_LINES = 30
+
+
 def _separator(text: str) -> str:
     def fields(sep: str) -> int:
         try:
-            return len(next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), []))
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+            return max((len(row) for _, row in zip(range(_SNIFF_LINES), reader)), default=0)
         except csv.Error:
             return 0
     return max(_SEPARATORS, key=fields)  # ties: the comma, listed first

@@ -44,6 +44,11 @@ def write_tidy_csv(path: Path, records: list[dict]) -> Path:
     return path
 
 
+def names_tidy_columns(cells: list[str]) -> bool:
+    """True when a first line names a column of the tidy format: the file means to be one."""
+    return any(c.strip().lstrip("\ufeff") in TIDY_COLUMNS for c in cells)
+
+
 def _lines(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(line number, record) for each non-blank data line; checks the header (line 1)."""
     text = decode_text(path.read_bytes())
