@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -21,6 +22,7 @@ from siianalysis.codebook import load_codebook
 from siianalysis.filecache import FileCache
 from siianalysis.parse import ParsedWorksheet, parse_worksheets
 from siianalysis.parse.dates import parse_date
+from siianalysis.parse.outside import is_handout_text
 from siianalysis.parse.resolve import resolve_place
 from siianalysis.problems import Problem, ProblemLog
 from siianalysis.processed import SetWriter
@@ -247,36 +249,32 @@ def _read_reviews(docs: list[RawDocument], current: list[Submission],
 
 
 def _frames(current: list[Submission], problems: list[Problem]) -> dict[str, pd.DataFrame]:
+    # a tuple per line, in the order of the names below (a dict per line cost twice as much)
     tambons, rows, ticks, texts = [], [], [], []
     note_table = load_codebook().outside_tables.table
     for s in current:
         p, ws, rnd = s.place, s.worksheet, s.round
-        tambons.append({
-            "tambon_id": p.tambon_id, "round": rnd, "resolved": p.resolved, "tambon_th": p.tambon_th,
-            "amphoe_th": p.amphoe_th, "province_th": p.province_th, "province_code": p.province_code,
-            "worksheet_date": s.worksheet_date, "source_file": ws.source, "tambon_en": p.tambon_en,
-            "amphoe_en": p.amphoe_en, "province_en": p.province_en, "amphoe_code": p.amphoe_code,
-            "tables": ",".join(code for code in ("people", "mechanism", "data", "summary") if code in ws.tables_found),
-        })
+        tid = p.tambon_id
+        tambons.append((
+            tid, rnd, p.resolved, p.tambon_th, p.amphoe_th, p.province_th, p.province_code, s.worksheet_date,
+            ws.source, p.tambon_en, p.amphoe_en, p.province_en, p.amphoe_code,
+            ",".join(code for code in ("people", "mechanism", "data", "summary") if code in ws.tables_found),
+        ))
         for r in ws.rows:
-            rows.append({"tambon_id": p.tambon_id, "round": rnd, "table": r.table, "row_code": r.row_code,
-                         "label": r.label, "source": r.source})
-            ticks.extend({"tambon_id": p.tambon_id, "round": rnd, "table": r.table, "row_code": r.row_code,
-                          "criterion_code": code, "ticked": bool(t)} for code, t in r.ticks.items())
-            texts.extend({"tambon_id": p.tambon_id, "round": rnd, "table": r.table, "row_code": r.row_code,
-                          "field": name, "text": text, "source": ""} for name, text in r.texts.items() if text)
+            rows.append((tid, rnd, r.table, r.row_code, r.label, r.source))
+            ticks.extend((tid, rnd, r.table, r.row_code, code, bool(t)) for code, t in r.ticks.items())
+            texts.extend((tid, rnd, r.table, r.row_code, name, text, "") for name, text in r.texts.items() if text)
         # text written outside the tables (parse.outside): the worksheet's notes, in reading order
-        texts.extend({"tambon_id": p.tambon_id, "round": rnd, "table": note_table, "row_code": "", "field": "note",
-                      "text": n.text, "source": n.source} for n in ws.notes)
+        texts.extend((tid, rnd, note_table, "", "note", n.text, n.source) for n in ws.notes)
     codebook = load_codebook()
     row_order = {code: i for i, code in enumerate(r.code for t in codebook.tables for r in t.rows)}
     out_order = {o.code: i for i, o in enumerate(codebook.outcomes)}
     frames = {
-        "tambons": _sorted(pd.DataFrame(tambons, columns=columns("tambons")), ["tambon_id", "round"], row_order),
-        "rows": _sorted(pd.DataFrame(rows, columns=columns("rows")), ["tambon_id", "round", "row_code"], row_order),
-        "ticks": _sorted(pd.DataFrame(ticks, columns=columns("ticks")),
+        "tambons": _sorted(_frame(tambons, "tambons", _TAMBON_FIELDS), ["tambon_id", "round"], row_order),
+        "rows": _sorted(_frame(rows, "rows", _ROW_FIELDS), ["tambon_id", "round", "row_code"], row_order),
+        "ticks": _sorted(_frame(ticks, "ticks", _TICK_FIELDS),
                          ["tambon_id", "round", "row_code", "criterion_code"], row_order, out_order),
-        "texts": _sorted(pd.DataFrame(texts, columns=columns("texts")), ["tambon_id", "round", "row_code", "field"],
+        "texts": _sorted(_frame(texts, "texts", _TEXT_FIELDS), ["tambon_id", "round", "row_code", "field"],
                          row_order),
         "problems": pd.DataFrame([p.as_dict() for p in problems], columns=columns("problems"))
         .sort_values(["source_file", "severity", "location", "code", "message"], kind="stable"),
@@ -292,12 +290,26 @@ def _frames(current: list[Submission], problems: list[Problem]) -> dict[str, pd.
     return frames
 
 
+_TAMBON_FIELDS = ("tambon_id", "round", "resolved", "tambon_th", "amphoe_th", "province_th", "province_code",
+                  "worksheet_date", "source_file", "tambon_en", "amphoe_en", "province_en", "amphoe_code", "tables")
+_ROW_FIELDS = ("tambon_id", "round", "table", "row_code", "label", "source")
+_TICK_FIELDS = ("tambon_id", "round", "table", "row_code", "criterion_code", "ticked")
+_TEXT_FIELDS = ("tambon_id", "round", "table", "row_code", "field", "text", "source")
+
+
+def _frame(lines: list[tuple], table: str, fields: tuple[str, ...]) -> pd.DataFrame:
+    """The lines (tuples of ``fields``) as a frame with the table's declared columns, in their order."""
+    return pd.DataFrame(lines, columns=list(fields)).reindex(columns=columns(table))
+
+
 def _sorted(df: pd.DataFrame, by: list[str], row_order: dict[str, int],
             out_order: dict[str, int] | None = None) -> pd.DataFrame:
     """Codebook order for codes (P2 before P10), rounds in time order, text order for the rest."""
-    keys = {"row_code": lambda s: s.map(row_order), "criterion_code": lambda s: s.map(out_order or {}),
-            "round": lambda s: s.map(sort_key)}
-    return df.sort_values(by, key=lambda s: keys[s.name](s) if s.name in keys else s, kind="stable")
+    # mapped as objects: a text column's own ``map`` casts every value back to text
+    keys = {"row_code": lambda s: row_order, "criterion_code": lambda s: out_order or {},
+            "round": lambda s: {v: sort_key(v) for v in s.unique()}}
+    return df.sort_values(by, key=lambda s: s.astype(object).map(keys[s.name](s)) if s.name in keys else s,
+                          kind="stable")
 
 
 def read_in_worker(copy: str, display_name: str) -> FileResult:
@@ -354,6 +366,20 @@ def _before_reading(path: Path, display_name: str) -> FileResult | None:
     return _refused(display_name, refusal.code, str(refusal)) if refusal is not None else None
 
 
+def _warm_up() -> None:
+    """Loads before the first worker is forked what each would load on its first file (0.2 s):
+    the codebook, geothai's names (a place looked up), the handout's lines, the readers.
+    Forked workers share them (Linux, ``readers.isolation``); spawned ones would not."""
+    if sys.platform != "linux":
+        return
+    import siianalysis.forms.exports  # noqa: F401  (read_file looks for a form export in every workbook)
+    import siianalysis.readers.spreadsheet  # noqa: F401
+    import siianalysis.readers.word  # noqa: F401
+
+    is_handout_text("", load_codebook())
+    resolve_place("x")
+
+
 def _read_all(files: list[Path], names: list[str], store: FileCache | None, jobs: int, limits: WorkerLimits,
               progress: bool) -> tuple[list[FileResult], list[str]]:
     """Every file's result, in file order, and the names of those read afresh this run.
@@ -367,6 +393,7 @@ def _read_all(files: list[Path], names: list[str], store: FileCache | None, jobs
     bar = tqdm(total=len(files), desc="normalise", unit="file", disable=not progress or len(files) < 20)
 
     def to_read(handoff: Path):
+        warm = False
         for i, (path, name) in enumerate(zip(files, names)):
             result = _before_reading(path, name)
             if result is None:
@@ -380,6 +407,9 @@ def _read_all(files: list[Path], names: list[str], store: FileCache | None, jobs
                         keys[i] = store.key(data, name)
                         result = store.get(keys[i])
                     if result is None:
+                        if not warm:
+                            _warm_up()
+                            warm = True
                         copy = handoff / f"{i}{path.suffix.lower()}"
                         copy.write_bytes(data)
                         weight = _files_in(data) if path.suffix.lower() in ARCHIVE_SUFFIXES else 1
