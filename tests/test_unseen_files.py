@@ -179,3 +179,21 @@ def test_ticks_typed_on_a_phone(tmp_path):
         ("D1", "method", "ทีม TCNAP"), ("M1", "assets", "สภาองค์กรชุมชน"), ("M1", "remark.MC1", "มีบางหมู่บ้าน"),
         ("P1", "method", "ค่ายเยาวชน")]
     assert result.tables["problems"].empty
+
+
+@pytest.mark.parametrize("name", ["password.xlsx", "password.docx"])
+def test_password_protected_office_file_says_so(tmp_path, name):
+    """Before: the docx was "cannot open as a Word document (an old .doc renamed to .docx?)
+    (File is not a zip file)"; the xlsx "the workbook is password-protected", with nothing
+    to do. A good file beside it is still read."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / name).write_bytes((FIXTURES / name).read_bytes())
+    (raw / "ok.csv").write_bytes((FIXTURES / "sheet_csv_utf8.csv").read_bytes())
+    result = normalise(raw, None, jobs=1, progress=False, cache=False)
+    assert list(result.tables["tambons"]["tambon_id"]) == ["510304"]
+    problems = result.tables["problems"]
+    assert list(zip(problems["source_file"], problems["severity"], problems["code"])) == [
+        (name, "error", "corrupt-file")]
+    message = problems["message"].iloc[0]
+    assert "password-protected" in message and "remove the password" in message and ".doc" not in message

@@ -56,6 +56,14 @@ ZIP_DOCUMENT_SUFFIXES = frozenset({".xlsx", ".xlsm", ".ods", ".docx", ".odt"})
 MAX_SHEET_CELLS = 2_000_000
 MAX_DOCUMENT_BYTES = 4 * MAX_FILE_BYTES
 
+# A password-protected .xlsx/.docx is not a zip: Office encrypts the package into an OLE
+# compound file whose "EncryptedPackage" stream holds it. Said as such, with what to do,
+# rather than as a file that is not a zip (or an old .doc renamed).
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+PASSWORD_PROTECTED = ("the file is password-protected (encrypted), so it cannot be read: open it, remove the "
+                      "password (File > Info > Protect > Encrypt with Password: clear it), save it and send it again")
+
 _CHUNK = 1 << 20
 _LOCAL_HEADER = 30
 _MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -69,9 +77,12 @@ def too_demanding(message: str) -> UnreadableFile:
 def check_document_bytes(data: bytes, suffix: str) -> None:
     """Raises ``UnreadableFile`` when a zip-based document is over a limit (module docstring).
 
-    Other formats, and bytes that are not a zip at all, pass: the reader says
-    what is wrong with them.
+    A password-protected Office document (an encrypted package) is ``corrupt-file`` saying
+    so. Other formats, and bytes that are not a zip at all, pass: the reader says what is
+    wrong with them.
     """
+    if suffix in ZIP_DOCUMENT_SUFFIXES and data[:8] == _OLE and _ENCRYPTED_PACKAGE in data:
+        raise UnreadableFile("corrupt-file", PASSWORD_PROTECTED)
     if suffix not in ZIP_DOCUMENT_SUFFIXES or data[:2] != b"PK":
         return
     try:

@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 from siianalysis.readers.base import UnreadableFile, brief
 from siianalysis.readers.formulas import formulas_without_values
 from siianalysis.readers.grid import Grid, RawDocument
+from siianalysis.readers.precheck import PASSWORD_PROTECTED
 from siianalysis.readers.styles import workbook_styles
 
 _SKIPPED_TYPES = (SheetTypeEnum.ChartSheet, SheetTypeEnum.Vba)  # not hashable: a tuple
@@ -130,7 +131,7 @@ def read_spreadsheet(path: Path, display_name: str) -> list[RawDocument]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except PasswordError as exc:
-        raise UnreadableFile("corrupt-file", "the workbook is password-protected") from exc
+        raise UnreadableFile("corrupt-file", PASSWORD_PROTECTED) from exc
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine errors, OSError, and pyo3 panics (BaseException)
