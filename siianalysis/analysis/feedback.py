@@ -324,17 +324,30 @@ class ReviewCoverage:
 
 def review_coverage(ds: Dataset) -> ReviewCoverage:
     """Per current tambon: reviewed or not, pillars reviewed and missing, reviewers
-    (see ``ReviewCoverage``)."""
+    (see ``ReviewCoverage``). Memoised on ``ds`` (the network report's summary, review
+    section and coverage table share it); a copy each call."""
+    cov = ds.memo(("feedback", "review_coverage"), lambda: _review_coverage(ds))
+    return ReviewCoverage(cov.tambons.copy(), list(cov.unreviewed))
+
+
+def _review_coverage(ds: Dataset) -> ReviewCoverage:
     fb = current_feedback(ds)
     pillars = pillar_codes(ds)
-    groups = dict(tuple(fb.groupby("tambon_id", sort=False)))
+    # plain dicts of the suggestions' tambons: a pandas slice per tambon cost ~0.1 ms x 7,255
+    counts: dict[str, int] = {}
+    got_of: dict[str, set[str]] = {}
+    names_of: dict[str, set[str]] = {}
+    for tid, pillar, reviewer in zip(fb["tambon_id"], fb["pillar"], fb["reviewer"], strict=True):
+        counts[tid] = counts.get(tid, 0) + 1
+        got_of.setdefault(tid, set()).add(pillar)
+        if reviewer:
+            names_of.setdefault(tid, set()).add(reviewer)
     lines = []
     for tid in ds.tambon_ids:
-        part = groups.get(tid, fb.iloc[0:0])
-        got = set(part["pillar"])
-        names = sorted({r for r in part["reviewer"] if r})
+        got = got_of.get(tid, set())
+        names = sorted(names_of.get(tid, ()))
         lines.append({
-            "tambon_id": tid, "reviewed": not part.empty, "suggestions": len(part),
+            "tambon_id": tid, "reviewed": tid in counts, "suggestions": counts.get(tid, 0),
             "pillars_reviewed": ",".join(p for p in pillars if p in got),
             "n_pillars_reviewed": sum(p in got for p in pillars),
             "missing_pillars": ",".join(p for p in pillars if p not in got),

@@ -14,6 +14,9 @@ share over tambons says its n (the tambons that sent the table).
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,6 +33,23 @@ MODEL_TOP = 3
 TERMS_TOP = 10
 
 
+def _memoised(fn: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """``fn(ds, ...)`` computed once per Dataset and arguments (``Dataset.memo``), a copy each
+    call: the summary, the sections and their figures ask for the same network-wide tables,
+    which at 7,255 tambons cost a second or more each time."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def shared(ds: Dataset, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        bound = signature.bind(ds, *args, **kwargs)
+        bound.apply_defaults()
+        key = ("network", fn.__name__, *list(bound.arguments.items())[1:])
+        return ds.memo(key, lambda: fn(ds, *args, **kwargs)).copy()
+
+    return shared
+
+
+@_memoised
 def overview_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     """Per province (Thai dictionary order), then a total line: ``province, tambons,
     resolved, all_tables`` (worksheets with all 4 tables), ``completeness`` (mean over
@@ -57,6 +77,7 @@ def overview_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     return out.astype({"tambons": "int64", "resolved": "int64", "all_tables": "int64"})
 
 
+@_memoised
 def outcome_share_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     """Per outcome of tables 1–3: ``table, outcome_code, outcome, tambons_reached, tambons``
     (the tambons that submitted the table: the n), ``share`` (reached ÷ tambons) and
@@ -77,6 +98,7 @@ def outcome_share_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     return pd.DataFrame(lines)
 
 
+@_memoised
 def score_table(ds: Dataset, lang: str = "th", score: str = "overall_outcome_coverage") -> pd.DataFrame:
     """Per province (highest median first) and the whole network (last line):
     ``province, n, median, q1, q3, iqr`` of ``score`` (a ``tambon_scores`` column), and
@@ -107,6 +129,7 @@ def dropoff_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     return data_steps(ds, lang)
 
 
+@_memoised
 def model_frame(ds: Dataset, top: int = MODEL_TOP) -> pd.DataFrame:
     """Per pillar, the ``top`` tambons by outcome coverage (ties: tick rate, then
     tambon_id; tambons that did not submit the table are not ranked): ``table, rank,
@@ -152,6 +175,7 @@ def _plan_theme_counts(ds: Dataset) -> pd.DataFrame:
     return counts.sort_values(["tambons", "texts"], ascending=False, kind="stable").reset_index(drop=True)
 
 
+@_memoised
 def table_terms(ds: Dataset, n: int = TERMS_TOP) -> pd.DataFrame:
     """The ``n`` top terms of each worksheet table over everything the teams wrote in it
     (``thaitext.top_terms(…, by="table")``)."""
@@ -160,6 +184,7 @@ def table_terms(ds: Dataset, n: int = TERMS_TOP) -> pd.DataFrame:
     return top_terms(_current_texts(ds), by="table", n=n)
 
 
+@_memoised
 def coverage_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
     """Review coverage per province (Thai dictionary order), then a total line:
     ``province, tambons, reviewed, share, complete`` (reviewed on every pillar),
@@ -183,17 +208,27 @@ def coverage_frame(ds: Dataset, lang: str = "th") -> pd.DataFrame:
 def tambons_by_province(ds: Dataset, lang: str = "th") -> list[tuple[str, list[dict[str, Any]]]]:
     """Every current tambon under its province: ``[(province, [tambons line + "name"])]``,
     provinces in Thai dictionary order, tambons by their short name (``places.short_name``,
-    in ``lang``) in that order, then by id."""
+    in ``lang``) in that order, then by id. Memoised on ``ds`` (the network report and the
+    index share it); fresh dicts each call."""
+    groups = ds.memo(("network", "tambons_by_province", lang), lambda: _tambons_by_province(ds, lang))
+    return [(province, [dict(r) for r in members]) for province, members in groups]
+
+
+def _tambons_by_province(ds: Dataset, lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
     tam = current_tambons(ds)
     prov = province_names(ds, lang).set_index("tambon_id")["province"]
-    tam = tam.assign(_province=tam["tambon_id"].map(prov))
-    out = []
-    for province in thai_sorted(tam["_province"].unique()):
-        members = tam[tam["_province"] == province]
-        members = members.assign(_name=[short_name(ds, r, lang) for r in members.to_dict("records")])
-        pos = {name: i for i, name in enumerate(thai_sorted(members["_name"].unique()))}
-        members = members.sort_values(["_name", "tambon_id"], key=lambda s: s.map(pos) if s.name == "_name" else s,
-                                      kind="stable")
-        members = members.drop(columns=["_province"]).rename(columns={"_name": "name"})
-        out.append((province, members.to_dict("records")))
+    records = tam.to_dict("records")
+    names = [short_name(ds, r, lang) for r in records]
+    provinces = list(tam["tambon_id"].map(prov))
+    # one collation of every province and every name (Thai dictionary order is a total order,
+    # so a province's names keep the order they have among all names)
+    p_rank = {p: i for i, p in enumerate(thai_sorted(set(provinces)))}
+    n_rank = {n: i for i, n in enumerate(thai_sorted(set(names)))}
+    order = sorted(range(len(records)),
+                   key=lambda i: (p_rank[provinces[i]], n_rank[names[i]], str(records[i]["tambon_id"])))
+    out: list[tuple[str, list[dict[str, Any]]]] = []
+    for i in order:
+        if not out or out[-1][0] != provinces[i]:
+            out.append((provinces[i], []))
+        out[-1][1].append(records[i] | {"name": names[i]})
     return out

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -82,8 +84,8 @@ def bounded_texts(texts_df: pd.DataFrame, max_chars: int | None = MAX_TEXT_CHARS
     read in part, ``tambon_id, table, row_code, field, chars, read`` (columns of
     ``texts_df`` it lacks are blank), empty when nothing was cut.
     """
-    text = texts_df["text"].astype(object).where(texts_df["text"].notna(), "").astype(str) \
-        if "text" in texts_df else pd.Series([], dtype=object)
+    # a text column already of strings stays as it is (Arrow): no Python object per text
+    text = texts_df["text"].fillna("").astype(str) if "text" in texts_df else pd.Series([], dtype=object)
     lengths = text.str.len()
     tambons = texts_df["tambon_id"].astype(str) if "tambon_id" in texts_df else pd.Series("", index=text.index)
     over_text = max_chars is not None and bool((lengths > max_chars).any())
@@ -215,29 +217,60 @@ def top_terms(
     if texts_df.empty:
         return pd.DataFrame(columns=cols)
     read, cuts = bounded_texts(texts_df)
-    extra = frozenset(s.casefold() for s in extra_stopwords)
-    # one segmentation per distinct text: teams copy lines (from a template, from one
-    # round to the next, from one row to another), and newmm is the whole cost here
-    counted: dict[str, tuple[tuple[str, int], ...]] = {}
-    lines = []
-    for i, (tid, text) in enumerate(zip(texts_df["tambon_id"], read, strict=True)):
-        found = counted.get(text)
-        if found is None:
-            found = counted[text] = tuple(
-                Counter(t for t in tokenize(text, max_chars=None) if is_term(t, extra)).items())
-        for term, count in found:
-            lines.append((i, tid, term, count))
-    found = pd.DataFrame(lines, columns=["_i", "tambon_id", "term", "count"])
-    if found.empty:
+    found = _term_occurrences(read, frozenset(s.casefold() for s in extra_stopwords))
+    if found is None:
         return _with_cuts(pd.DataFrame(columns=cols), cuts)
-    if by:  # _i is the text's position in texts_df
-        found = found.join(texts_df[by].reset_index(drop=True), on="_i")
-    agg = found.groupby([*by, "term"], as_index=False).agg(
-        tambons=("tambon_id", "nunique"), texts=("_i", "nunique"), count=("count", "sum")
-    )
+    rows, term_ids, counts, terms_seen = found
+    # integer codes, not a Python tuple per (text, term): at 7,255 tambons ~2 million of them
+    # held ~300 MB for the length of the count
+    codes = {c: pd.factorize(texts_df[c].to_numpy()) for c in by}
+    tambons = pd.factorize(texts_df["tambon_id"].to_numpy())[0][rows].astype(float)
+    tambons[tambons < 0] = np.nan  # a missing tambon id counts no tambon (as nunique)
+    occ = pd.DataFrame({**{f"_by{j}": codes[c][0][rows] for j, c in enumerate(by)}, "_term": term_ids,
+                        "_tambon": tambons, "count": counts})
+    group = [*(f"_by{j}" for j in range(len(by))), "_term"]
+    occ = occ[(occ[group[:-1]] >= 0).all(axis=1)] if by else occ  # a missing group key: no group (as groupby)
+    # a text counts a term once (its occurrences are summed first), so texts = lines of the group
+    agg = occ.groupby(group, sort=False).agg(tambons=("_tambon", "nunique"), texts=("_term", "size"),
+                                             count=("count", "sum")).reset_index()
+    for j, c in enumerate(by):
+        agg[c] = pd.Series(codes[c][1][agg[f"_by{j}"].to_numpy()], dtype=texts_df[c].dtype)
+    agg["term"] = pd.Series(np.asarray(terms_seen, dtype=object)[agg["_term"].to_numpy()], dtype="str")
+    agg = agg.astype({"tambons": "int64", "texts": "int64", "count": "int64"})
+    agg = agg[[*by, "term", "tambons", "texts", "count"]]
     agg = agg.sort_values([*by, "tambons", "count", "term"], ascending=[*[True] * len(by), False, False, True])
     agg["rank"] = agg.groupby(by).cumcount() + 1 if by else range(1, len(agg) + 1)
     return _with_cuts(agg[agg["rank"] <= n][cols].reset_index(drop=True), cuts)
+
+
+def _term_occurrences(read: pd.Series, extra: frozenset[str]):
+    """``(rows, term_ids, counts, terms)``: for each text of ``read`` (by position) each term it
+    uses once, with its count in that text, as integer arrays (``terms[term_id]`` is the term);
+    ``None`` when no text has a term. Each distinct text is segmented once (teams copy lines:
+    from a template, from one round to the next, from one row to another), and newmm is the
+    whole cost here."""
+    term_id: dict[str, int] = {}
+    flat_terms, flat_counts = array("q"), array("q")
+    span: dict[str, tuple[int, int]] = {}  # distinct text -> (start, length) in the flat arrays
+    starts, lengths = np.empty(len(read), dtype=np.int64), np.empty(len(read), dtype=np.int64)
+    for i, text in enumerate(read):
+        where = span.get(text)
+        if where is None:
+            counted = Counter(t for t in tokenize(text, max_chars=None) if is_term(t, extra))
+            where = span[text] = (len(flat_terms), len(counted))
+            flat_terms.extend(term_id.setdefault(t, len(term_id)) for t in counted)
+            flat_counts.extend(counted.values())
+        starts[i], lengths[i] = where
+    total = int(lengths.sum())
+    if not total:
+        return None
+    rows = np.repeat(np.arange(len(read)), lengths)
+    # position of each occurrence in the flat arrays: its text's start + its rank within the text
+    within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    pos = np.repeat(starts, lengths) + within
+    terms_seen = list(term_id)
+    return (rows, np.frombuffer(flat_terms, dtype=np.int64)[pos], np.frombuffer(flat_counts, dtype=np.int64)[pos],
+            terms_seen)
 
 
 def _with_cuts(df: pd.DataFrame, cuts: pd.DataFrame) -> pd.DataFrame:
@@ -328,17 +361,27 @@ def tag_themes(texts_df: pd.DataFrame, themes: Sequence[Theme] | str | Path | No
         themes = load_themes(themes)
     texts_df = texts_df[~texts_df["field"].isin(skip_fields)]
     read, cuts = bounded_texts(texts_df)
-    tagged_as: dict[str, list[tuple[Theme, str]]] = {}  # one matching per distinct text
-    lines = []
-    for rec, text in zip(texts_df[[*TEXT_KEY, "text"]].itertuples(index=False), read, strict=True):
+    tagged_as: dict[str, list[tuple[int, str]]] = {}  # one matching per distinct text
+    at, which, matched = [], [], []  # a text's position, the theme's, what was found
+    for i, text in enumerate(read):
         hits = tagged_as.get(text)
         if hits is None:
             squashed = squash(text)
-            hits = tagged_as[text] = [(theme, "; ".join(found)) for theme in themes
+            hits = tagged_as[text] = [(k, "; ".join(found)) for k, theme in enumerate(themes)
                                       if (found := theme.found_in(squashed))]
-        for theme, matched in hits:
-            lines.append((*rec[:4], theme.code, theme.th, theme.en, matched, rec.text))
-    tagged = pd.DataFrame(lines, columns=[*TEXT_KEY, "theme", "theme_th", "theme_en", "matched", "text"])
+        for k, found in hits:
+            at.append(i)
+            which.append(k)
+            matched.append(found)
+    # the texts' own columns taken by position, not a Python tuple per line
+    columns = [*TEXT_KEY, "theme", "theme_th", "theme_en", "matched", "text"]
+    lines = texts_df.iloc[at]
+    theme_of = [themes[k] for k in which]
+    tagged = pd.DataFrame({
+        **{c: lines[c].to_numpy() for c in TEXT_KEY},
+        "theme": [x.code for x in theme_of], "theme_th": [x.th for x in theme_of], "theme_en": [x.en for x in theme_of],
+        "matched": matched, "text": lines["text"].to_numpy(),
+    }, columns=columns) if at else pd.DataFrame([], columns=columns)
     return _with_cuts(tagged, cuts)
 
 
