@@ -197,3 +197,20 @@ def test_password_protected_office_file_says_so(tmp_path, name):
         (name, "error", "corrupt-file")]
     message = problems["message"].iloc[0]
     assert "password-protected" in message and "remove the password" in message and ".doc" not in message
+
+
+def test_worksheet_inside_a_frame_table(tmp_path):
+    """Before: a worksheet typed inside a one-cell table (a frame around the page) was
+    not-a-worksheet: its tables were flattened into the frame cell's text."""
+    result = _run(tmp_path, "framed.docx")
+    assert list(result.tables["tambons"]["tambon_id"]) == ["510304"]
+    assert list(result.tables["tambons"]["worksheet_date"]) == ["2024-02-05"]
+    assert result.tables["tambons"]["tables"].iloc[0] == "people,mechanism,data,summary"
+    ticks = result.tables["ticks"]
+    on = ticks[ticks["ticked"]]
+    assert set(zip(on["row_code"], on["criterion_code"])) == {  # sheet 1: outcomes 1 and 3
+        (t.rows[0].code, o) for t in CB.tables if t.outcomes for o in (t.outcomes[0].code, t.outcomes[2].code)}
+    texts = result.tables["texts"]
+    assert sorted(zip(texts["row_code"], texts["field"], texts["text"])) == sorted(
+        (t.rows[0].code, t.fields[0].code, f"งานของต.ศรีเตี้ย ({t.code})") for t in CB.tables)
+    assert result.tables["problems"].empty

@@ -8,7 +8,8 @@ the top-left grid position and '' elsewhere, the convention of every reader:
 a ``gridSpan`` cell is followed by '' for the columns it covers, and a
 ``vMerge`` continuation cell is '' (its text, if any, is not shown by Word).
 Nested tables are flattened into their cell's text, one line per nested row
-with the row's non-empty cells joined by a tab. Ticks are made readable: symbol-font ticks (Wingdings ü, Wingdings 2 P …) become
+with the row's non-empty cells joined by a tab, except in a one-cell table that holds
+tables (a frame around the page): its content is read as the body's. Ticks are made readable: symbol-font ticks (Wingdings ü, Wingdings 2 P …) become
 the marks they show (✓ ☑ ✗ ☒, the codebook's ``ticks.symbol_fonts``), and
 check boxes (content controls, form fields) ☑ when checked, ☐ when not.
 """
@@ -221,13 +222,31 @@ def _main_body(path: Path):
         return root.find(W_BODY)
 
 
-def _grids(body, source: str, path: Path) -> list[Grid]:
-    flow = TextFlow(source)
-    for block in _blocks(body):
+def _frame_cell(tbl):
+    """The cell of a one-cell table that holds tables (a frame drawn around the worksheet, or
+    a worksheet pasted into a text box's table), else None: its content is the body's."""
+    rows = list(_children(tbl, W_TR))
+    if len(rows) != 1:
+        return None
+    cells = list(_children(rows[0], W_TC))
+    if len(cells) != 1 or not any(b.tag == W_TBL for b in _blocks(cells[0])):
+        return None
+    return cells[0]
+
+
+def _walk(el, flow: TextFlow) -> None:
+    for block in _blocks(el):
         if block.tag == W_P:
             flow.paragraph(paragraph_text(block))
+        elif (frame := _frame_cell(block)) is not None:
+            _walk(frame, flow)
         else:
             flow.table(table_rows(block))
+
+
+def _grids(body, source: str, path: Path) -> list[Grid]:
+    flow = TextFlow(source)
+    _walk(body, flow)
     return flow.grids(lambda: _header_lines(docx.Document(str(path))))
 
 
