@@ -9,7 +9,9 @@ and the site's index (``report.batch.index``):
   (``capped``); the whole list stays in the section's data;
 - above ``ONE_PAGE_LIMIT`` tambons the tambon reports are listed per province: the index
   gets a page per province (``province/<key>.html``) and the network report links to
-  those pages instead of naming every tambon.
+  those pages instead of naming every tambon;
+- the frequent words of a network larger than ``analysis.network.TERMS_SAMPLE`` tambons
+  are counted in a fixed draw of them, and the page says so (``terms_sample_note``).
 
 A province's page key (``province_key``) is its 2-digit DOPA code (the code most of its
 tambons carry), ``unknown`` for tambons of no known province, or a short digest of its
@@ -26,7 +28,7 @@ from typing import Any
 
 from siianalysis.words import t
 
-from .html import Markup, esc, join
+from .html import Markup, esc, join, note
 
 NAMES_SHOWN = 20  # names in one table cell; enough to recognise a group, short enough to read
 PER_PROVINCE_SHOWN = 5  # names in a province's cell of a network too large for one page (77 such cells)
@@ -76,3 +78,12 @@ def province_key(province: str, members: Sequence[dict], unknown: str) -> str:
 def province_href(key: str, base: str = "") -> str:
     """The link to a province's page, relative to ``base`` (the folder of the linking page)."""
     return f"{base}{PROVINCE_BASE}{key}.html"
+
+
+def terms_sample_note(terms: Any, lang: str) -> list[Markup]:
+    """``[note]`` saying the frequent words were counted in a draw of the tambons, when they
+    were (``analysis.network.table_terms``' ``attrs``); ``[]`` when every tambon was read."""
+    read, total = terms.attrs.get("tambons_read"), terms.attrs.get("tambons_total")
+    if read is None or total is None or read >= total:
+        return []
+    return [note(t("at_scale.terms_sample", lang, n=read, total=total))]

@@ -21,6 +21,7 @@ from siianalysis.analysis import plots
 from siianalysis.analysis.dataset import Dataset
 from siianalysis.analysis.network import (
     MODEL_TOP,
+    TERMS_SAMPLE,
     TERMS_TOP,
     coverage_frame,
     dropoff_frame,
@@ -44,7 +45,7 @@ from siianalysis.analysis.scores import SCORED_TABLES, tambon_scores
 from siianalysis.analysis.typology import sii_typology, type_order
 from siianalysis.words import check_lang, problem_text, t
 
-from .at_scale import capped, names_per_province, one_page, province_href, province_key
+from .at_scale import capped, names_per_province, one_page, province_href, province_key, terms_sample_note
 from .feedback import priority_tag
 from .html import (
     Markup,
@@ -252,16 +253,18 @@ def model_tambons(ds: Dataset, lang: str = "th", top: int = MODEL_TOP,
 # --- 7. themes and terms --------------------------------------------------------------------
 
 
-def themes_terms(ds: Dataset, lang: str = "th", n_terms: int = TERMS_TOP) -> Section:
+def themes_terms(ds: Dataset, lang: str = "th", n_terms: int = TERMS_TOP,
+                 terms_sample: int | None = TERMS_SAMPLE) -> Section:
     """Themes in the plans (``plan_theme_counts``, ``plots.plan_themes``) and the top
-    terms per table (``table_terms``)."""
+    terms per table (``table_terms``: in a network of more than ``terms_sample`` tambons,
+    over a fixed draw of them, said in a note above the table)."""
     check_lang(lang)
     k = "network.themes_terms"
     counts = plan_theme_counts(ds)
     label_col = "theme_en" if lang == "en" else "theme_th"
     columns = [t(f"{k}.theme", lang), t("common.tambons", lang), t("common.share", lang), t(f"{k}.texts", lang)]
     rows = [[r[label_col], r["tambons"], pct(r["tambon_share"]), r["texts"]] for r in counts.to_dict("records")]
-    terms = table_terms(ds, n_terms)
+    terms = table_terms(ds, n_terms, terms_sample)
     tables = [tb.code for tb in ds.codebook.tables]
     term_cols = [t("common.rank", lang), *(f"{tb.number}. {tb.title.text(lang)}" for tb in ds.codebook.tables)]
     term_rows = []
@@ -277,6 +280,7 @@ def themes_terms(ds: Dataset, lang: str = "th", n_terms: int = TERMS_TOP) -> Sec
         figure(plots.plan_themes(ds, lang), alt=t(f"{k}.chart_title", lang)),
         table(columns, rows, num_cols=(1, 2, 3)),
         heading(t(f"{k}.terms_title", lang), 3),
+        *terms_sample_note(terms, lang),
         table(term_cols, term_rows, num_cols=(0,)),
         staff_note(note(t(f"{k}.staff", lang)), lang, "staff_note.summary"),  # where the themes and words come from
     ], data={"themes": counts, "terms": terms})
