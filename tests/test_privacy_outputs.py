@@ -99,26 +99,18 @@ def test_figure_labels_are_masked(ds):
     assert "สมชาย" not in _drawn_texts(fig)
 
 
-def test_report_sections_embed_masked_figures(ds, monkeypatch):
-    """The tambon report's heat maps, as the notebook calls them: what each embedded
-    picture drew, read at the moment it was saved."""
-    drawn: list[str] = []
-    save = matplotlib.figure.Figure.savefig
+def test_report_heat_maps_are_text_the_bundle_masks(ds, tmp_path):
+    """The tambon report's heat maps are grids of text (issue 14), no longer pictures: the
+    team's own row label is in the page as written, like the rest of what it wrote, and
+    ``mask_html`` (the bundle, every shared output) masks it there."""
+    from siianalysis.workshop.privacy import mask_html
 
-    def spy(self, *args, **kwargs):
-        out = save(self, *args, **kwargs)
-        drawn.append(_drawn_texts(self))
-        return out
-
-    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
     page = str(sections.tambon.heatmaps(ds, _tid(ds), "th"))
-    from siianalysis.analysis.team import present_tables
-
-    sent = len(present_tables(ds, _tid(ds)) & {"people", "mechanism", "data"})  # a table not sent: no figure
-    assert sent >= 1 and len(drawn) == sent and any("ชมรมผู้สูงอายุ" in d for d in drawn)
-    for text in drawn:
-        assert "สมชาย" not in text and "2345678" not in _digits(text)
-    assert page.count('class="sii-fig"') == sent
+    assert "<img" not in page and 'class="sii-grid"' in page
+    assert "ชมรมผู้สูงอายุ" in page and "สมชาย" in page  # the report itself: as written
+    masked = mask_html(f"<html><body>{page}</body></html>")
+    assert "สมชาย" not in masked and "2345678" not in _digits(masked) and "นายส*** ใ***" in masked
+    assert "ชมรมผู้สูงอายุ" in masked  # the label still reads as the team's
 
 
 def test_unmasked_figure_keeps_report_bytes(ds):
@@ -228,18 +220,14 @@ def test_bundle_of_section_pages_has_masked_pictures_and_text(ds, tmp_path):
     for item in PERSONAL:
         assert item not in text, item
     assert result.masked["name"] >= 1 and result.masked["phone"] >= 1
-    fig = plots.heatmap_rows_outcomes(ds, tid, "people")
-    masked_png = _pngs(str(html.figure(fig)))[0]
-    fig = plots.heatmap_rows_outcomes(ds, tid, "people")
-    raw_png = _pngs(str(html.figure(fig, mask=False)))[0]
-    assert masked_png in _pngs(page) and raw_png not in _pngs(page)
+    # the heat maps' grid of text carries the team's label masked, like every other text
+    grid = re.search(r'<table class="sii-grid">.*?</table>', page, re.DOTALL).group(0)
+    assert "ชมรมผู้สูงอายุ" in grid and "นายส*** ใ***" in grid
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (NOTEBOOKS / "tambon_report.ipynb").exists(), reason="notebooks not beside the package")
 def test_bundle_of_a_report_has_masked_pictures_and_text(ds, processed, tmp_path):
-    from siianalysis.report.images import compact_png
-
     reports, site = tmp_path / "reports", tmp_path / "site.zip"
     assert main(["report", "--processed", str(processed), "--out", str(reports), "--notebooks", str(NOTEBOOKS),
                  "--jobs", "1", "--quiet"]) == 0
@@ -250,12 +238,6 @@ def test_bundle_of_a_report_has_masked_pictures_and_text(ds, processed, tmp_path
     text = re.sub(r'data:image/png;base64,[A-Za-z0-9+/=]+', "", page)
     for item in PERSONAL:
         assert item not in text, item
-    # the people heat map in the bundle is the one drawn with masked labels, not the other
-    pictures = _pngs(page)
-
-    def picture(mask: bool) -> bytes:
-        fig = plots.heatmap_rows_outcomes(ds, tid, "people")
-        return compact_png(_pngs(str(html.figure(fig, mask=mask)))[0])
-
-    assert picture(True) in pictures
-    assert picture(False) not in pictures
+    # the people heat map is a grid of text: the bundle masks the team's label there too
+    grid = re.search(r'<table class="sii-grid">.*?</table>', text, re.DOTALL).group(0)
+    assert "ชมรมผู้สูงอายุ" in grid and "นายส*** ใ***" in grid

@@ -44,6 +44,7 @@ from .scores import (
     tambon_scores,
     ticked_cells,
 )
+from .team import tick_matrix
 
 FILLED, EMPTY, ACCENT, GREY = "#2a7ab0", "#eeeeee", "#e07b39", "#9e9e9e"
 
@@ -186,19 +187,11 @@ def heatmap_rows_outcomes(ds: Dataset, tambon_id: str, table: str, lang: str = "
     _check_table(table)
     tid = str(tambon_id)
     cb = ds.codebook
-    tb = cb.table(table)
     name = _tambon_name(ds, tid, lang)
-    rows = ds.lines_of("rows", tid)
-    rows = rows[rows["table"] == table].drop_duplicates("row_code")
-    order = {r.code: r.number for r in tb.rows}
-    rows = rows[rows["row_code"].isin(order)].sort_values("row_code", key=lambda s: s.map(order))
-    ticks = ticked_cells(ds.for_tambon(tid))
-    ticks = ticks[ticks["table"] == table]
-    outcomes = [o.code for o in tb.outcomes]
-    matrix = np.zeros((len(rows), len(outcomes)))
-    row_pos = {code: i for i, code in enumerate(rows["row_code"])}
-    for r, o in zip(ticks["row_code"], ticks["criterion_code"], strict=True):
-        matrix[row_pos[r], outcomes.index(o)] = 1
+    grid = tick_matrix(ds, tid, table, lang)
+    outcomes = [o.code for o in cb.table(table).outcomes]
+    rows = grid[["row_code", "label"]]
+    matrix = grid[outcomes].to_numpy(dtype=float).reshape(len(grid), len(outcomes))
 
     with matplotlib.rc_context(thai_rc()):
         fig = _figure(3.2 + 1.35 * len(outcomes), 1.8 + 0.55 * max(len(rows), 1))
@@ -209,11 +202,7 @@ def heatmap_rows_outcomes(ds: Dataset, tambon_id: str, table: str, lang: str = "
             ax.set_axis_off()
             return fig
         ax.imshow(matrix, cmap=ListedColormap([EMPTY, FILLED]), vmin=0, vmax=1, aspect="auto")
-        labels = []
-        for code, label in zip(rows["row_code"], rows["label"], strict=True):
-            row = tb.row(code)
-            text = label if row.other and label else row.label.text(lang)
-            labels.append(wrap(f"{code} {text}", 30))
+        labels = [wrap(f"{code} {text}", 30) for code, text in zip(rows["row_code"], rows["label"], strict=True)]
         ax.set_yticks(range(len(rows)), labels)
         # labels at the body size, wrapped narrower: the chart is read shrunk on a phone
         ax.set_xticks(range(len(outcomes)), _outcome_labels(ds, table, lang, width=14))

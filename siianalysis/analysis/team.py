@@ -109,3 +109,27 @@ def summary_frame(ds: Dataset, tambon_id: str) -> pd.DataFrame:
     records = [{"row_code": r.code, **{f: "\n".join(texts.get(r.code, {}).get(f, [])) for f in fields}}
                for r in tb.rows]
     return pd.DataFrame(records)
+
+
+def tick_matrix(ds: Dataset, tambon_id: str, table: str, lang: str = "th") -> pd.DataFrame:
+    """The team's reported rows of ``table`` × the table's outcomes: True where it ticked.
+
+    One line per reported row in codebook order (``reported_rows``), columns ``row_code``,
+    ``label`` (the codebook's label in ``lang``; an "other (specify)" row's label as the team
+    wrote it) and one boolean column per outcome code, in codebook order. The tambon
+    report's grid and ``plots.heatmap_rows_outcomes`` both draw it.
+    """
+    tid = str(tambon_id)
+    tb = ds.codebook.table(table)
+    rows = reported_rows(ds, tid, table)
+    labels = []
+    for code, written in zip(rows["row_code"], rows["label"], strict=True):
+        row = tb.row(code)
+        labels.append(written if row.other and written else row.label.text(lang))
+    out = pd.DataFrame({"row_code": list(rows["row_code"]), "label": labels})
+    ticks = ticked_cells(ds.for_tambon(tid))
+    ticks = ticks[ticks["table"] == table]
+    ticked = set(zip(ticks["row_code"], ticks["criterion_code"], strict=True))
+    for outcome in tb.outcomes:
+        out[outcome.code] = [(code, outcome.code) in ticked for code in out["row_code"]]
+    return out

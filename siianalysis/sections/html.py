@@ -87,16 +87,29 @@ overflow:auto;-webkit-overflow-scrolling:touch}
 .sii .sii-figbox:target img.sii-fig{max-width:none}
 .sii .sii-figbox:target .sii-figclose{display:block;position:fixed;top:.3em;right:.6em;font-size:1.6em;
 line-height:1;padding:.1em .4em;text-decoration:none;background:#e8f0f7;border-radius:4px}
+.sii .sii-gridbox{overflow-x:auto;margin:.4em 0 1em}
+.sii table.sii-grid{border-collapse:separate;border-spacing:2px;font-size:.9em;color:inherit}
+.sii table.sii-grid thead th{font-weight:600;color:#12395b;vertical-align:bottom;text-align:center;padding:2px 4px;
+min-width:5.5em;max-width:8em;line-height:1.3}
+.sii table.sii-grid thead th:first-child{text-align:left;min-width:0}
+.sii table.sii-grid tbody th{font-weight:normal;text-align:left;vertical-align:middle;padding:2px 8px 2px 0;
+min-width:12em;max-width:24em;line-height:1.35;position:sticky;left:0;background:#fff;z-index:1}
+.sii table.sii-grid td{background:#eeeeee;text-align:center;vertical-align:middle;height:2em;padding:0}
+.sii table.sii-grid td.on{background:#2a7ab0;color:#fff;font-weight:700;font-size:1.15em;
+-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.sii table.sii-grid caption{caption-side:top;text-align:left;color:#52606d;font-size:.92em;padding:0 0 .2em}
 @media (max-width:700px){.sii table.sii-t{display:block;overflow-x:auto}
+.sii table.sii-grid tbody th{min-width:8em;max-width:10em}.sii table.sii-grid thead th{min-width:4.5em}
 .sii table.sii-t th,.sii table.sii-t td{padding:3px 5px;min-width:5.5em}
 .sii table.sii-t td:first-child,.sii table.sii-t th:first-child{min-width:7.5em}
 .sii .sii-figbox>a:first-child::after{content:"+";position:absolute;right:4px;top:4px;width:1.5em;height:1.5em;
 line-height:1.45em;text-align:center;border-radius:50%;background:#1f6fb2;color:#fff;font-weight:700}
 .sii .sii-figbox:target>a:first-child::after{display:none}}
 @media print{.sii{max-width:none;font-size:10.5pt}
+.sii .sii-gridbox{overflow:visible}
 .sii h1,.sii h2,.sii h3,.sii h4{break-after:avoid;page-break-after:avoid;break-inside:avoid}
 .sii table.sii-t{display:table;overflow:visible}.sii table.sii-t thead{display:table-header-group}
-.sii table.sii-t tr,.sii img.sii-fig,.sii .sii-figbox,.sii .sii-explain,.sii .sii-item{break-inside:avoid}
+.sii table.sii-t tr,.sii table.sii-grid tr,.sii img.sii-fig,.sii .sii-figbox,.sii .sii-explain,.sii .sii-item{break-inside:avoid}
 .sii .sii-figbox:target{position:static;padding:0;overflow:visible}.sii .sii-figclose{display:none!important}
 }
 """.strip()
@@ -242,6 +255,26 @@ def table(columns: Sequence[Any], rows: Iterable[Sequence[Any]], *, num_cols: It
         cells = "".join(f'<td{" class=num" if i in nums else ""}>{esc(v)}</td>' for i, v in enumerate(row))
         body.append(f'<tr{" class=sii-total" if r in totals else ""}>{cells}</tr>')
     return Markup(f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def tick_grid(corner: Any, columns: Sequence[tuple[Any, Any]], rows: Iterable[tuple[Any, Sequence[bool]]],
+              mark: str = "\u2713", caption: Any = None) -> Markup:
+    """Rows × columns of yes/no as a table of coloured cells, "✓" in the filled ones.
+
+    ``columns``: (short heading, full name shown on hover) per column; ``rows``: (row
+    heading, one bool per column). Text, not a picture: it scales, wraps and scrolls on a
+    phone, prints sharp, and is searched and copied like the rest of the page; masking
+    the page masks it. Every heading is escaped unless it is ``Markup``.
+    """
+    head = "".join(f'<th scope="col" title="{html.escape(str(full), quote=True)}">{esc(short)}</th>'
+                   for short, full in columns)
+    body = "".join(
+        f'<tr><th scope="row">{esc(label)}</th>'
+        + "".join(f'<td class="on">{mark}</td>' if on else "<td></td>" for on in cells) + "</tr>"
+        for label, cells in rows)
+    cap = f"<caption>{esc(caption)}</caption>" if caption is not None else ""
+    return Markup(f'<div class="sii-gridbox"><table class="sii-grid">{cap}<thead><tr><th scope="col">{esc(corner)}'
+                  f"</th>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def frame_table(df, *, num_cols: Iterable[str] = (), total_rows: Iterable[int] = ()) -> Markup:
