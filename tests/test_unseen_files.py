@@ -61,6 +61,17 @@ def phone_lines() -> dict[str, list[Line]]:
     return tables
 
 
+def merged_lines() -> dict[str, list[Line]]:
+    """Marks written once in cells merged by ``make.py`` (P1: PC1–PC5; M1–M2: MC4; D1: DC1–DC3)."""
+    tables = blank_lines()
+    tables["people"][0] = Line(numbered(CB.table("people"), "P1"), {"method": "อบรมแกนนำ"}, {"PC1": "✓ ทุกข้อ"})
+    tables["mechanism"][0] = Line(numbered(CB.table("mechanism"), "M1"), {"assets": "คณะทำงานตำบล"},
+                                  {"MC1": "✓", "MC4": "✓"})
+    tables["mechanism"][1] = Line(numbered(CB.table("mechanism"), "M2"), {"assets": "เวทีประชาคม"}, {"MC2": "✓"})
+    tables["data"][0] = Line(numbered(CB.table("data"), "D1"), {"method": "ทีมข้อมูล"}, {"DC1": "กำลังทำ"})
+    return tables
+
+
 def _run(tmp_path: Path, *names: str):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -214,3 +225,25 @@ def test_worksheet_inside_a_frame_table(tmp_path):
     assert sorted(zip(texts["row_code"], texts["field"], texts["text"])) == sorted(
         (t.rows[0].code, t.fields[0].code, f"งานของต.ศรีเตี้ย ({t.code})") for t in CB.tables)
     assert result.tables["problems"].empty
+
+
+def test_mark_in_merged_cells_counts_for_every_box_it_covers(tmp_path):
+    """Before: "✓ ทุกข้อ" merged across five outcome boxes counted for the first one only,
+    and a ✓ merged down two rows for the first row only, with no problem row."""
+    result = _run(tmp_path, "merged_ticks.xlsx")
+    ticks = result.tables["ticks"]
+    on = ticks[ticks["ticked"]]
+    assert set(zip(on["row_code"], on["criterion_code"])) == {
+        ("P1", "PC1"), ("P1", "PC2"), ("P1", "PC3"), ("P1", "PC4"), ("P1", "PC5"),
+        ("M1", "MC1"), ("M1", "MC4"), ("M2", "MC2"), ("M2", "MC4")}
+    texts = result.tables["texts"]
+    remarks = texts[texts["field"].str.startswith("remark.")]
+    assert sorted(zip(remarks["row_code"], remarks["field"], remarks["text"])) == [
+        ("D1", "remark.DC1", "กำลังทำ"), ("P1", "remark.PC1", "ทุกข้อ")]  # once, not per box
+    problems = result.tables["problems"]
+    assert sorted(problems["code"]) == ["ambiguous-tick", "tick-merged", "tick-merged"]
+    merged = problems[problems["code"] == "tick-merged"]["message"]
+    assert any("'✓ ทุกข้อ' in ใบงาน!" in m and "(PC1, PC2, PC3, PC4, PC5)" in m for m in merged)
+    assert any("(MC4)" in m for m in merged)
+    ambiguous = problems[problems["code"] == "ambiguous-tick"]
+    assert len(ambiguous) == 1 and "'กำลังทำ'" in ambiguous["message"].iloc[0]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from siianalysis.codebook import Codebook, Table
@@ -156,8 +156,40 @@ def read_tick_cells(grid: Grid, block: Block, codebook: Codebook) -> TableTicks:
         _ticks_from_colour(grid, block, codebook, out)
         return out
     _symbol_font_ticks(grid, codebook, texts, out)
-    return read_tick_texts(texts, block.table, block.outcome_cols, codebook, source_file=grid.source_file,
+    spread = _merged_ticks(grid, block, texts, out)
+    read = read_tick_texts(texts, block.table, block.outcome_cols, codebook, source_file=grid.source_file,
                            where=grid.ref(block.header_row, block.label_col), ref=grid.ref, readings=out.readings)
+    if spread:
+        read.problems.warning(
+            grid.source_file, grid.ref(block.header_row, block.label_col), "tick-merged",
+            f"{_table_name(block.table)}: a mark written in a merged cell counts for every outcome box it "
+            f"covers: {'; '.join(spread[:_CELLS_NAMED])}" + (f" and {len(spread) - _CELLS_NAMED} more"
+                                                              if len(spread) > _CELLS_NAMED else ""),
+        )
+    return read
+
+
+def _merged_ticks(grid: Grid, block: Block, texts: dict[Cell, str], out: TableTicks) -> list[str]:
+    """A tick written in a merged cell (one ✓ across PC1–PC5, or down two rows) is read as
+    the page shows it: in every tick box the merge covers. Its remark stays with the first
+    box only; a cell the codebook cannot read (or reads as not reached) is left where it is.
+    Returns what was spread, for the table's one warning."""
+    spread: list[str] = []
+    body = range(block.body_start, block.body_end)
+    for r0, c0, r1, c1 in grid.merged:
+        reading = out.readings.get((r0, c0))
+        if reading is None or reading.ambiguous or not reading.ticked or c0 not in block.outcome_cols:
+            continue
+        covered = [(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+                   if (r, c) != (r0, c0) and r in body and c in block.outcome_cols and not grid.value(r, c)]
+        for cell in covered:
+            texts[cell] = texts[(r0, c0)]
+            out.readings[cell] = replace(reading, remark="")
+        if covered:
+            first, last = grid.ref(r0, c0), grid.ref(r1, c1).rsplit("!", 1)[-1]
+            spread.append(f"{clean(texts[(r0, c0)])!r} in {first}:{last} "
+                          f"({', '.join(block.outcome_cols[c] for c in range(c0, c1 + 1) if c in block.outcome_cols)})")
+    return spread
 
 
 def read_tick_texts(texts: dict[Cell, str], table: Table, outcome_cols: dict[int, str], codebook: Codebook, *,

@@ -58,6 +58,7 @@ class Grid:
     the parser can say what it held, but not part of the worksheet.
     ``styles``, set by the spreadsheet reader, gives cell fills and fonts on
     demand (``looks``): only the few sheets whose tick cells need them pay.
+    ``merged`` lists a sheet's merged ranges (a tick written once across several boxes).
     """
 
     source_file: str
@@ -68,6 +69,9 @@ class Grid:
     row_refs: list[str] | None = None
     hidden: bool = False
     styles: StyleSource | None = field(default=None, repr=False, compare=False)
+    # Merged ranges as grid positions (first row, first column, last row, last column), set by
+    # the spreadsheet reader: the text stays at the top-left cell, '' elsewhere.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list, repr=False)
 
     @property
     def n_rows(self) -> int:

@@ -6,7 +6,8 @@ non-empty sheet becomes one ``Grid`` (hidden sheets too, marked ``hidden``:
 the parser leaves them out of the worksheet and says what they held) whose ``origin`` is where its first cell sits, so refs are true Excel
 addresses. Cells become text with numbers as a person reads them ("1", not
 "1.0"); nothing else is cleaned (the parser calls ``text.clean``). Merged
-ranges keep their value at the top-left cell only, as calamine gives it.
+ranges keep their value at the top-left cell only, as calamine gives it; the ranges
+themselves are on the grid (``Grid.merged``).
 
 Two things calamine cannot give are added: a formula stored without a value
 (files written by libraries) keeps its formula text (``readers.formulas``), and
@@ -144,6 +145,7 @@ def read_spreadsheet(path: Path, display_name: str) -> list[RawDocument]:
                 sheet = workbook.get_sheet_by_index(index)
                 rows = sheet.to_python(skip_empty_area=True)
                 start = sheet.start
+                merged = sheet.merged_cell_ranges or []
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:
@@ -156,5 +158,7 @@ def read_spreadsheet(path: Path, display_name: str) -> list[RawDocument]:
             if grid is not None:
                 grid.hidden = meta.visible != SheetVisibleEnum.Visible
                 grid.styles = styles
+                r0, c0 = grid.origin
+                grid.merged = [(a - r0, b - c0, c - r0, d - c0) for (a, b), (c, d) in merged if (a, b) != (c, d)]
                 doc.grids.append(grid)
     return [doc]
