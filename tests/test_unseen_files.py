@@ -210,10 +210,11 @@ def test_password_protected_office_file_says_so(tmp_path, name):
     assert "password-protected" in message and "remove the password" in message and ".doc" not in message
 
 
-def test_worksheet_inside_a_frame_table(tmp_path):
+@pytest.mark.parametrize("name", ["framed.docx", "framed.odt"])
+def test_worksheet_inside_a_frame_table(tmp_path, name):
     """Before: a worksheet typed inside a one-cell table (a frame around the page) was
     not-a-worksheet: its tables were flattened into the frame cell's text."""
-    result = _run(tmp_path, "framed.docx")
+    result = _run(tmp_path, name)
     assert list(result.tables["tambons"]["tambon_id"]) == ["510304"]
     assert list(result.tables["tambons"]["worksheet_date"]) == ["2024-02-05"]
     assert result.tables["tambons"]["tables"].iloc[0] == "people,mechanism,data,summary"
@@ -227,10 +228,11 @@ def test_worksheet_inside_a_frame_table(tmp_path):
     assert result.tables["problems"].empty
 
 
-def test_mark_in_merged_cells_counts_for_every_box_it_covers(tmp_path):
+@pytest.mark.parametrize("name", ["merged_ticks.xlsx", "merged_ticks.docx"])
+def test_mark_in_merged_cells_counts_for_every_box_it_covers(tmp_path, name):
     """Before: "✓ ทุกข้อ" merged across five outcome boxes counted for the first one only,
     and a ✓ merged down two rows for the first row only, with no problem row."""
-    result = _run(tmp_path, "merged_ticks.xlsx")
+    result = _run(tmp_path, name)
     ticks = result.tables["ticks"]
     on = ticks[ticks["ticked"]]
     assert set(zip(on["row_code"], on["criterion_code"])) == {
@@ -243,7 +245,8 @@ def test_mark_in_merged_cells_counts_for_every_box_it_covers(tmp_path):
     problems = result.tables["problems"]
     assert sorted(problems["code"]) == ["ambiguous-tick", "tick-merged", "tick-merged"]
     merged = problems[problems["code"] == "tick-merged"]["message"]
-    assert any("'✓ ทุกข้อ' in ใบงาน!" in m and "(PC1, PC2, PC3, PC4, PC5)" in m for m in merged)
+    where = "ใบงาน!C7:G7" if name.endswith(".xlsx") else "table 1, row 2, cell 3 to table 1, row 2, cell 7"
+    assert any(f"'✓ ทุกข้อ' in {where} (PC1, PC2, PC3, PC4, PC5)" in m for m in merged)
     assert any("(MC4)" in m for m in merged)
     ambiguous = problems[problems["code"] == "ambiguous-tick"]
     assert len(ambiguous) == 1 and "'กำลังทำ'" in ambiguous["message"].iloc[0]

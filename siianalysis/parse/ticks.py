@@ -186,8 +186,9 @@ def _merged_ticks(grid: Grid, block: Block, texts: dict[Cell, str], out: TableTi
             texts[cell] = texts[(r0, c0)]
             out.readings[cell] = replace(reading, remark="")
         if covered:
-            first, last = grid.ref(r0, c0), grid.ref(r1, c1).rsplit("!", 1)[-1]
-            spread.append(f"{clean(texts[(r0, c0)])!r} in {first}:{last} "
+            first, last = grid.ref(r0, c0), grid.ref(r1, c1)
+            span = f"{first}:{last.rsplit('!', 1)[-1]}" if grid.kind == "sheet" else f"{first} to {last}"
+            spread.append(f"{clean(texts[(r0, c0)])!r} in {span} "
                           f"({', '.join(block.outcome_cols[c] for c in range(c0, c1 + 1) if c in block.outcome_cols)})")
     return spread
 

@@ -28,11 +28,13 @@ class TextFlow:
         if line.strip():
             self._text.append(line)
 
-    def table(self, cells: list[list[str]]) -> None:
+    def table(self, cells: list[list[str]], merged: list[tuple[int, int, int, int]] | None = None) -> None:
+        """A table's cells; ``merged`` its merged ranges (``Grid.merged``), when the reader knows them."""
         self._flush()
         self._n_table += 1
         if any(c.strip() for row in cells for c in row):
-            self._grids.append(Grid(self.source, f"table {self._n_table}", "docx-table", cells))
+            self._grids.append(Grid(self.source, f"table {self._n_table}", "docx-table", cells,
+                                    merged=[m for m in merged or () if m[:2] != m[2:]]))
 
     def grids(self, header_lines: Callable[[], list[str]]) -> list[Grid]:
         """The grids; ``header_lines`` is asked only when the body had no paragraph with text."""

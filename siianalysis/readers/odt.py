@@ -155,8 +155,9 @@ class _Document:
             lines.pop(0)
         return "\n".join(lines)
 
-    def table_rows(self, tbl) -> list[list[str]]:
-        """A table as a rectangle of texts, merged ranges at their top-left ('' where covered)."""
+    def table_rows(self, tbl, merged: list[tuple[int, int, int, int]] | None = None) -> list[list[str]]:
+        """A table as a rectangle of texts, merged ranges at their top-left ('' where covered);
+        the ranges themselves are added to ``merged`` when it is given (``Grid.merged``)."""
         rows: list[list[str]] = []
         for tr in _table_rows(tbl):
             row: list[str] = []
@@ -164,6 +165,11 @@ class _Document:
                 if cell.tag not in (CELL, COVERED):
                     continue
                 text = "" if cell.tag == COVERED else self.cell_text(cell)
+                if merged is not None and cell.tag == CELL:
+                    across = _count(cell.get(_q("table:number-columns-spanned")), 1)
+                    down = _count(cell.get(_q("table:number-rows-spanned")), 1)
+                    if across > 1 or down > 1:
+                        merged.append((len(rows), len(row), len(rows) + down - 1, len(row) + across - 1))
                 row.extend([text] * _count(cell.get(_q("table:number-columns-repeated")), 1))
             repeat = _count(tr.get(_q("table:number-rows-repeated")), 1)
             self.cells += len(row) * repeat
@@ -287,6 +293,29 @@ def _header_lines(doc: _Document, styles_root) -> list[str]:
     return [x for x in lines if x.strip() and not (x in seen or seen.add(x))]
 
 
+def _frame_cell(tbl):
+    """The cell of a one-cell table that holds tables (a frame drawn around the worksheet),
+    else None: its content is read as the body's."""
+    rows = list(_table_rows(tbl))
+    if len(rows) != 1:
+        return None
+    cells = [c for c in rows[0] if c.tag in (CELL, COVERED)]
+    if len(cells) != 1 or not any(b.tag == TABLE for b in _blocks(cells[0])):
+        return None
+    return cells[0]
+
+
+def _walk(doc: _Document, el, flow: TextFlow) -> None:
+    for block in _blocks(el):
+        if block.tag != TABLE:
+            flow.paragraph(doc.paragraph_text(block))
+        elif (frame := _frame_cell(block)) is not None:
+            _walk(doc, frame, flow)
+        else:
+            merged: list[tuple[int, int, int, int]] = []
+            flow.table(doc.table_rows(block, merged), merged)
+
+
 def _grids(package: zipfile.ZipFile, source: str) -> list[Grid]:
     root = _parse(read_part(package, "content.xml", MAX_FILE_BYTES), "content.xml")
     body = root.find(f"{_q('office:body')}/{_q('office:text')}")
@@ -296,11 +325,7 @@ def _grids(package: zipfile.ZipFile, source: str) -> list[Grid]:
         raise UnreadableFile("corrupt-file", f"not an OpenDocument text: its body holds {kind}{hint}")
     doc = _Document(root, _font_faces(root))
     flow = TextFlow(source)
-    for block in _blocks(body):
-        if block.tag == TABLE:
-            flow.table(doc.table_rows(block))
-        else:
-            flow.paragraph(doc.paragraph_text(block))
+    _walk(doc, body, flow)
 
     def header_lines() -> list[str]:
         if "styles.xml" not in package.namelist():

@@ -167,16 +167,30 @@ def cell_text(tc) -> str:
     return "\n".join(lines)
 
 
-def table_rows(tbl) -> list[list[str]]:
-    """A table as a rectangle of texts on its layout grid, merged ranges at their top-left."""
+def table_rows(tbl, merged: list[tuple[int, int, int, int]] | None = None) -> list[list[str]]:
+    """A table as a rectangle of texts on its layout grid, merged ranges at their top-left;
+    the ranges themselves are added to ``merged`` when it is given (``Grid.merged``)."""
     rows: list[list[str]] = []
-    for tr in _children(tbl, W_TR):
+    open_down: dict[int, int] = {}  # column → index in ``merged`` of the range a vMerge started there
+    for r, tr in enumerate(_children(tbl, W_TR)):
         row = [""] * _int_prop(tr, _GRID_BEFORE, 0)
         for tc in _children(tr, W_TC):
             vmerge = _grandchild(tc, _V_MERGE)
             continued = vmerge is not None and vmerge.get(W_VAL, "continue") == "continue"
+            span = _int_prop(tc, _GRID_SPAN, 1)
+            if merged is not None:
+                c = len(row)
+                if continued and c in open_down:
+                    r0, c0, _, c1 = merged[open_down[c]]
+                    merged[open_down[c]] = (r0, c0, r, c1)
+                elif not continued:
+                    open_down.pop(c, None)
+                    if vmerge is not None or span > 1:
+                        if vmerge is not None:
+                            open_down[c] = len(merged)
+                        merged.append((r, c, r, c + max(span, 1) - 1))
             row.append("" if continued else cell_text(tc))
-            row.extend([""] * (_int_prop(tc, _GRID_SPAN, 1) - 1))
+            row.extend([""] * (span - 1))
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
     return [r + [""] * (width - len(r)) for r in rows]
@@ -241,7 +255,8 @@ def _walk(el, flow: TextFlow) -> None:
         elif (frame := _frame_cell(block)) is not None:
             _walk(frame, flow)
         else:
-            flow.table(table_rows(block))
+            merged: list[tuple[int, int, int, int]] = []
+            flow.table(table_rows(block, merged), merged)
 
 
 def _grids(body, source: str, path: Path) -> list[Grid]:
