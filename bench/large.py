@@ -161,13 +161,33 @@ def change_one_worksheet(raw: Path) -> str:
     raise RuntimeError(f"no tick found in {path}")
 
 
+def committed_snapshot(base: Path, rev: str = "HEAD") -> str:
+    """``base/snapshot``: the package and notebooks as committed at ``rev`` (not the working
+    tree, which may hold unfinished edits), run instead of the source for the whole run."""
+    import io
+    import subprocess
+    import tarfile
+
+    commit = subprocess.run(["git", "rev-parse", rev], cwd=bench.ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    tar = subprocess.run(["git", "archive", commit, "siianalysis", "notebooks"], cwd=bench.ROOT,
+                         capture_output=True, check=True).stdout
+    snap = bench.fresh(base / "snapshot")
+    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+        t.extractall(snap, filter="data")
+    bench.SNAPSHOT = snap
+    sys.path.insert(0, str(snap))
+    return commit[:12]
+
+
 def country(args: argparse.Namespace) -> int:
     """The whole country through the CLI: build, rebuild nothing changed, rebuild one worksheet changed."""
     import shutil
 
     n = 7255
     base = args.work / "country"
-    bench.take_snapshot(base)  # measured code fixed for the whole run
+    commit = committed_snapshot(base)  # measured code: the last commit, fixed for the whole run
+    print(f"measuring commit {commit}", flush=True)
     net = args.work / f"net-{n}" / "raw"
     if not (net.is_dir() and sum(1 for _ in net.iterdir()) == n):
         net = bench.network(args.work, n, type("Quiet", (), {"step": lambda *a, **k: None})())
@@ -177,7 +197,7 @@ def country(args: argparse.Namespace) -> int:
     proc, out = base / "processed", base / "reports"
     shutil.rmtree(proc, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
-    rows = []
+    rows = [{"size": n, "what": "commit measured", "commit": commit}]
     report = ("report", "--processed", proc, "--out", out, "--notebooks", bench.notebooks_dir(), "--jobs", args.jobs,
               "--quiet")
     rows.append(timed_cli("normalise (CLI, every worksheet)", "normalise", raw, "--out", proc, "--jobs", args.jobs,
