@@ -142,23 +142,30 @@ def model_frame(ds: Dataset, top: int = MODEL_TOP) -> pd.DataFrame:
     row order, joined by newlines)."""
     ts = table_scores(ds)
     ts = ts[ts["submitted"]]
-    order = {r.code: r.number for tb in SCORED_TABLES for r in ds.codebook.table(tb).rows}
-    plans = ds.texts[(ds.texts["field"] == "plan") & ds.texts["table"].isin(SCORED_TABLES)]
-    plans = plans.assign(_n=plans["row_code"].map(order)).sort_values(["tambon_id", "table", "_n"], kind="stable")
-    plan_text = plans.groupby(["tambon_id", "table"])["text"].agg("\n".join)
     lines = []
     for tb in SCORED_TABLES:
         part = ts[ts["table"] == tb].sort_values(["outcome_coverage", "tick_rate", "tambon_id"],
                                                  ascending=[False, False, True], kind="stable").head(top)
         for rank, r in enumerate(part.itertuples(), start=1):
             lines.append({"table": tb, "rank": rank, "tambon_id": r.tambon_id,
-                          "outcome_coverage": r.outcome_coverage, "tick_rate": r.tick_rate,
-                          "plan": plan_text.get((r.tambon_id, tb), "")})
+                          "outcome_coverage": r.outcome_coverage, "tick_rate": r.tick_rate})
+    # the plans of the tambons shown only (not a join of every plan of the network)
+    order = {r.code: r.number for tb in SCORED_TABLES for r in ds.codebook.table(tb).rows}
+    texts = pd.concat([ds.lines_of("texts", tid) for tid in dict.fromkeys(x["tambon_id"] for x in lines)]
+                      or [ds.texts.iloc[0:0]])
+    plans = texts[(texts["field"] == "plan") & texts["table"].isin(SCORED_TABLES)]
+    plans = plans.assign(_n=plans["row_code"].map(order)).sort_values(["tambon_id", "table", "_n"], kind="stable")
+    plan_text = plans.groupby(["tambon_id", "table"])["text"].agg("\n".join)
+    for x in lines:
+        x["plan"] = plan_text.get((x["tambon_id"], x["table"]), "")
     return pd.DataFrame(lines)
 
 
-def _current_texts(ds: Dataset) -> pd.DataFrame:
-    return ds.texts[ds.texts["tambon_id"].isin(set(ds.tambons["tambon_id"]))]
+def _current_texts(ds: Dataset, of: set[str] | None = None, field: str | None = None) -> pd.DataFrame:
+    """The ``texts`` lines of the current tambons (of those in ``of``; of one ``field``), one copy."""
+    texts = ds.texts
+    keep = texts["tambon_id"].isin(set(ds.tambons["tambon_id"]) if of is None else of)
+    return texts[keep & (texts["field"] == field) if field is not None else keep]
 
 
 def plan_theme_counts(ds: Dataset) -> pd.DataFrame:
@@ -172,9 +179,8 @@ def plan_theme_counts(ds: Dataset) -> pd.DataFrame:
 def _plan_theme_counts(ds: Dataset) -> pd.DataFrame:
     from .thaitext import tag_themes, theme_counts
 
-    texts = _current_texts(ds)
     n = ds.tambons["tambon_id"].nunique()
-    counts = theme_counts(tag_themes(texts[texts["field"] == "plan"]), n_tambons=n or None)
+    counts = theme_counts(tag_themes(_current_texts(ds, field="plan")), n_tambons=n or None)
     if "tambon_share" not in counts:
         counts["tambon_share"] = 0.0
     return counts.sort_values(["tambons", "texts"], ascending=False, kind="stable").reset_index(drop=True)
@@ -191,12 +197,9 @@ def table_terms(ds: Dataset, n: int = TERMS_TOP, sample: int | None = TERMS_SAMP
     say how many were read of how many. ``sample=None`` reads every tambon."""
     from .thaitext import top_terms
 
-    texts = _current_texts(ds)
     total = ds.tambons["tambon_id"].nunique()
     read = terms_sample(ds, sample)
-    if read is not None:
-        texts = texts[texts["tambon_id"].isin(read)]
-    out = top_terms(texts, by="table", n=n)
+    out = top_terms(_current_texts(ds, of=read), by="table", n=n)
     out.attrs.update(tambons_read=total if read is None else len(read), tambons_total=total)
     return out
 

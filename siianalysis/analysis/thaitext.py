@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -378,11 +379,17 @@ def tag_themes(texts_df: pd.DataFrame, themes: Sequence[Theme] | str | Path | No
     lines = texts_df.iloc[at]
     theme_of = [themes[k] for k in which]
     tagged = pd.DataFrame({
-        **{c: lines[c].to_numpy() for c in TEXT_KEY},
+        **{c: _column(lines[c]) for c in TEXT_KEY},
         "theme": [x.code for x in theme_of], "theme_th": [x.th for x in theme_of], "theme_en": [x.en for x in theme_of],
-        "matched": matched, "text": lines["text"].to_numpy(),
+        "matched": matched, "text": _column(lines["text"]),
     }, columns=columns) if at else pd.DataFrame([], columns=columns)
     return _with_cuts(tagged, cuts)
+
+
+def _column(values: pd.Series) -> pd.Series | Any:
+    """A column of ``values`` for a new frame: kept as it is when already strings (Arrow: no
+    Python object per cell), else its values, for the frame to infer their type."""
+    return values.reset_index(drop=True) if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
 
 
 def theme_counts(
