@@ -250,3 +250,17 @@ def test_mark_in_merged_cells_counts_for_every_box_it_covers(tmp_path, name):
     assert any("(MC4)" in m for m in merged)
     ambiguous = problems[problems["code"] == "ambiguous-tick"]
     assert len(ambiguous) == 1 and "'กำลังทำ'" in ambiguous["message"].iloc[0]
+
+
+@pytest.mark.parametrize("name", ["letterhead_place.docx", "letterhead_other.docx"])
+def test_place_in_the_page_footer_when_the_body_names_none(tmp_path, name):
+    """Before: a tambon named only in the page footer gave an unresolved tambon (no-tambon).
+    The body's own place line still wins over a header copied from another tambon's file,
+    and a mention of "ตำบล…" in a letterhead is no place."""
+    result = _run(tmp_path, name)
+    tambons = result.tables["tambons"]
+    assert list(tambons["tambon_id"]) == ["510304"]
+    assert list(tambons["tambon_th"]) == ["ศรีเตี้ย"] and list(tambons["worksheet_date"]) == ["2024-02-05"]
+    texts = result.tables["texts"]
+    assert set(texts["text"]) == {f"งานของต.ป่าพลู ({t.code})" for t in CB.tables}
+    assert result.tables["problems"].empty

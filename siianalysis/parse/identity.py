@@ -3,8 +3,9 @@
 Teams name their tambon on a cover sheet (a label cell "ตำบล" or "Subdistrict"
 and the name beside it), in a line of text above the tables ("ต.ไชยสถาน อ.เมือง
 จ.น่าน", "Tambon Mae Tha, Amphoe Mae On, Chiang Mai Province"), or only in the
-file name. Field cells win over text lines, which win over the
-file name. The labels come from the codebook's ``identity`` section.
+file name. Field cells win over text lines, which win over a Word file's page
+header or footer, which wins over the file name. The labels come from the
+codebook's ``identity`` section.
 
 The round (``siianalysis.rounds``) is read the same way: a field cell ("ปีงบประมาณ" |
 "2567", "รอบที่" | "2"), read with its label so a lone "2" is round 2 of a "รอบที่" field,
@@ -217,7 +218,19 @@ def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, se
             found.offer("worksheet_date", text, grid.ref(r, c))
         if ROUND not in found.values and (written := round_in_line(text, codebook)):
             found.offer(ROUND, written, grid.ref(r, c))
-    # 3. The file name, when the document itself does not say.
+    # 3. The page header or footer of a Word file (a letterhead naming the tambon), when the
+    #    body does not say: the place only, as a footer's date is when it was printed; a line
+    #    naming the tambon with its district or province ("เครือข่ายตำบลสุขภาวะ" is no place).
+    if "tambon" not in found.values:
+        for line in doc.margins:
+            text = clean(line)
+            if len(text) <= 200 and patterns["tambon"].search(text) and (
+                    patterns["amphoe"].search(text) or patterns["province"].search(text)):
+                for key, pattern in patterns.items():
+                    if key not in found.values and (m := pattern.search(text)):
+                        found.offer(key, m.group("name"), "header")  # the reader's words for margins
+                break
+    # 4. The file name, when the document itself does not say.
     stem = re.sub(r"[_\-]+", " ", doc.source_file.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     for key, pattern in patterns.items():
         if key not in found.values and (m := pattern.search(stem)):

@@ -103,7 +103,9 @@ def _parse_span(doc: RawDocument, span: WorksheetSpan, codebook: Codebook, part:
             problems.extend(table_ticks.problems)
             for r in range(block.body_start, block.body_end):
                 rows.add(_read_line(grid, block, r, table_ticks))
-    identity = read_identity(RawDocument(doc.source_file, grids), codebook, skip)
+    # A page header speaks for the whole file: for its worksheet only when it holds one.
+    identity = read_identity(RawDocument(doc.source_file, grids, margins=[] if part else doc.margins),
+                             codebook, skip)
     parsed_rows = [row for code in (t.code for t in codebook.tables) if code in tables
                    for row in tables[code].reported()]
     note_missing_tables(found, codebook, doc.source_file, part or "whole file", problems)

@@ -118,6 +118,9 @@ class RawDocument:
     source_file: str
     grids: list[Grid] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    # Lines of a word processor's page headers and footers: not the worksheet's text, but
+    # where some teams put their tambon's name (the parser reads the place there last).
+    margins: list[str] = field(default_factory=list)
     # What the reader found in cells it could still read (an online form's export: a
     # choice the form does not have, when and by whom it was submitted).
     problems: list[Problem] = field(default_factory=list)

@@ -17,6 +17,7 @@ check boxes (content controls, form fields) ☑ when checked, ☐ when not.
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from pathlib import Path
 
@@ -265,6 +266,25 @@ def _grids(body, source: str, path: Path) -> list[Grid]:
     return flow.grids(lambda: _header_lines(docx.Document(str(path))))
 
 
+_MARGIN_PART = re.compile(r"^word/(?:header|footer)[0-9]*\.xml$")
+
+
+def _margin_lines(path: Path) -> list[str]:
+    """The text lines of the page headers and footers (``RawDocument.margins``), read from
+    their parts directly: opening the package with python-docx costs more than the body."""
+    lines: list[str] = []
+    with zipfile.ZipFile(path) as package:
+        for name in sorted(n for n in package.namelist() if _MARGIN_PART.match(n)):
+            root = etree.fromstring(package.read(name), _PARSER)
+            for block in _blocks(root):
+                if block.tag == W_P:
+                    lines.append(paragraph_text(block))
+                else:
+                    lines.extend(c for row in table_rows(block) for c in row)
+    seen: set[str] = set()
+    return [x for x in lines if x.strip() and not (x in seen or seen.add(x))]
+
+
 def _is_ole(path: Path) -> bool:
     """True for the old binary Office format (.doc), often renamed .docx."""
     try:
@@ -278,7 +298,8 @@ def read_docx(path: Path, display_name: str) -> list[RawDocument]:
     """A Word document's text runs and tables, in body order, as one document."""
     try:
         grids = _grids(_main_body(path), display_name, path)
+        margins = _margin_lines(path)
     except Exception as exc:  # zip, XML, package and content-type errors of python-docx
         hint = " (an old .doc renamed to .docx?)" if _is_ole(path) else ""
         raise UnreadableFile("corrupt-file", f"cannot open as a Word document{hint} ({brief(exc)})") from exc
-    return [RawDocument(source_file=display_name, grids=grids)]
+    return [RawDocument(source_file=display_name, grids=grids, margins=margins)]
