@@ -62,7 +62,7 @@ __all__ = sorted(["__version__", "load", *_EXPORTS])
 
 
 def load(processed_dir: str | Path | None = None, codebook: Codebook | str | Path | None = None,
-         cache: bool = True) -> Dataset:
+         cache: bool = True, tambon_id: str | None = None) -> Dataset:
     """The processed worksheets as a ``Dataset`` (``siianalysis.analysis.dataset.load``).
 
     Args:
@@ -71,11 +71,21 @@ def load(processed_dir: str | Path | None = None, codebook: Codebook | str | Pat
             taken from the current directory (``resolve_processed_dir`` finds it from anywhere).
         codebook: a ``Codebook``, a codebook YAML path, or None for the bundled one.
         cache: hand back the Dataset already read from this folder when no file changed.
+        tambon_id: for one tambon's report: when the folder holds the network's shared tables
+            (``analysis.shared_tables``, written by ``report``), a Dataset of that tambon's own
+            lines and the network's results it is compared with; otherwise the whole Dataset.
     """
     from siianalysis.analysis.dataset import load as load_dataset
     from siianalysis.config import processed_dir as project_processed_dir
 
-    return load_dataset(project_processed_dir() if processed_dir is None else processed_dir, codebook, cache)
+    folder = project_processed_dir() if processed_dir is None else processed_dir
+    if tambon_id is not None and codebook is None:  # the bundled codebook: the one the shared tables are of
+        from siianalysis.analysis.shared_tables import tambon_view
+
+        view = tambon_view(folder, str(tambon_id), codebook)
+        if view is not None:
+            return view
+    return load_dataset(folder, codebook, cache)
 
 
 def __getattr__(name: str) -> Any:

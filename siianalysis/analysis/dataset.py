@@ -119,6 +119,8 @@ class Dataset:
     # results computed from this very object (see ``memo``); not an init field, so
     # ``replace``/``for_tambon`` give the new Dataset an empty one
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # a tambon report's view (``share``): (namespaces it may not compute in, keys it may)
+    _guard: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``, run once per ``key`` for this Dataset object and kept on it.
@@ -130,16 +132,30 @@ class Dataset:
         try:
             return memo[key]
         except KeyError:
+            if self._guard and key[0] in self._guard[0] and key not in self._guard[1]:
+                # a view holds one tambon's lines: a network-wide result computed from them would be wrong
+                raise LookupError(f"{key} is not among the network's shared results this tambon's Dataset was "
+                                  "given (analysis.shared_tables); load the whole Dataset to compute it") from None
             value = memo[key] = compute()
             return value
 
+    def share(self, results: dict, guarded: tuple[str, ...], free: tuple = ()) -> None:
+        """Makes this Dataset a view of one tambon (``analysis.shared_tables``): ``results`` are its
+        memo (network-wide results computed once, elsewhere, from the whole network), and a memo
+        key of the ``guarded`` namespaces that is not among them (nor in ``free``) raises instead
+        of being computed from this Dataset's partial frames. Datasets cut from it (``for_tambon``,
+        ``in_round``) are ordinary ones."""
+        self._memo.update(results)
+        object.__setattr__(self, "_guard", (frozenset(guarded), frozenset(free)))
+
     def __getstate__(self) -> dict:
         # pickled (e.g. to a worker) without the memo: it is rebuilt on demand
-        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_memo", "_guard")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         object.__setattr__(self, "_memo", {})
+        object.__setattr__(self, "_guard", ())
 
     @classmethod
     def from_frames(

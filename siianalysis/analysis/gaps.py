@@ -26,6 +26,7 @@ another district).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,40 +127,75 @@ def _ticks_of(ds: Dataset, tambon_id: str) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class _PeerTables:
-    """What ``gap_peers`` looks up, built once per Dataset (``_peer_tables``) so that a report
+class PeerTables:
+    """What ``gap_peers`` looks up, built once per Dataset (``peer_tables``) so that a report
     reads only the lines of its own peers: at 7,255 tambons rebuilding these per report (a
-    pivot over every text of the network) cost more than the rest of the report."""
+    pivot over every text of the network) cost more than the rest of the report. A tambon
+    report's Dataset (``shared_tables.tambon_view``) gets one read from the shared tables
+    written once per processed set, through the same two lookups."""
 
-    ticks: pd.DataFrame  # ``_tick_rows``
-    lines_of: dict  # (criterion_code, tambon_id) -> positions in ``ticks``
-    reachers: dict  # criterion_code -> the tambons that ticked it: ids and ``places`` codes (arrays), by tambon_id
+    reachers: Mapping  # criterion_code -> the tambons that ticked it: ids and ``places`` codes (arrays), by tambon_id
     places: pd.DataFrame  # ``_places`` as integer codes (-1: unknown), indexed by tambon_id
-    texts_at: dict  # tambon_id -> positions of its lines in ``ds.texts`` (what peers wrote is read for them only)
     ident: pd.DataFrame  # ``tambons`` indexed by tambon_id
+    # (criterion_code, tambon_id) pairs -> their ``tick_rows`` lines, pair after pair, in order
+    tick_lines: Callable[[list[tuple[str, str]]], pd.DataFrame]
+    # tambon ids -> their lines of ``ds.texts`` (what peers wrote is read for them only)
+    texts_of: Callable[[list[str]], pd.DataFrame]
 
 
-def _peer_tables(ds: Dataset) -> _PeerTables:
-    return ds.memo(("gaps", "peer_tables"), lambda: _compute_peer_tables(ds))
+def tick_rows(ds: Dataset) -> pd.DataFrame:
+    """Ticked cells on reported rows of current tambons with the row's label, sorted by tambon,
+    table, row number (``tambon_id, table, row_code, criterion_code, ticked, other, row_number,
+    label``): the shared, memoised frame (never change it)."""
+    return _tick_rows(ds)
 
 
-def _compute_peer_tables(ds: Dataset) -> _PeerTables:
-    ticks = _tick_rows(ds)
-    places = _places(ds.tambons, ds.codebook).set_index("tambon_id")
-    # places as small integer codes: compared per report, and no Python string per tambon and outcome
+def place_codes(tambons: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """``_places`` as small integer codes (-1: unknown), indexed by tambon_id: compared per
+    report, and no Python string per tambon and outcome."""
+    places = _places(tambons, codebook).set_index("tambon_id")
     for col in places.columns:
         codes, uniques = pd.factorize(places[col])
         places[col] = np.where(np.asarray(uniques, dtype=object)[codes] == "", -1, codes) if len(uniques) else codes
+    return places
+
+
+def reacher_lines(ticks: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """One line per outcome × tambon that ticked it, by outcome then tambon_id:
+    ``criterion_code, tambon_id`` and the tambon's ``place_codes``."""
+    pairs = ticks[["criterion_code", "tambon_id"]].drop_duplicates()
+    pairs = pairs.sort_values(["criterion_code", "tambon_id"], kind="stable").reset_index(drop=True)
+    theirs = places.reindex(pairs["tambon_id"]).fillna(-1).astype("int64").reset_index(drop=True)
+    return pd.concat([pairs, theirs], axis=1)
+
+
+def peer_tables(ds: Dataset) -> PeerTables:
+    """The lookups of ``gap_peers`` for ``ds`` (memoised on it)."""
+    return ds.memo(("gaps", "peer_tables"), lambda: _compute_peer_tables(ds))
+
+
+def _compute_peer_tables(ds: Dataset) -> PeerTables:
+    ticks = _tick_rows(ds)
+    places = place_codes(ds.tambons, ds.codebook)
     reachers = {}
     for code, ids in ticks.groupby("criterion_code", sort=False)["tambon_id"]:
         ids = pd.Index(sorted(set(ids)))
         theirs = places.reindex(ids).fillna(-1).astype("int64")
         reachers[code] = {"tambon_id": ids.to_numpy(dtype=object),
                           **{col: theirs[col].to_numpy() for col in theirs.columns}}
-    return _PeerTables(
-        ticks=ticks, lines_of=ticks.groupby(["criterion_code", "tambon_id"], sort=False).indices,
-        reachers=reachers, places=places, texts_at=ds.texts.groupby("tambon_id", sort=False).indices,
-        ident=ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id"))
+    lines_of = ticks.groupby(["criterion_code", "tambon_id"], sort=False).indices
+    texts_at = ds.texts.groupby("tambon_id", sort=False).indices
+    texts = ds.texts
+
+    def tick_lines(pairs: list[tuple[str, str]]) -> pd.DataFrame:
+        return ticks.take(np.concatenate([lines_of[p] for p in pairs])) if pairs else ticks.iloc[0:0]
+
+    def texts_of(ids: list[str]) -> pd.DataFrame:
+        where = [texts_at[p] for p in ids if p in texts_at]
+        return texts.take(np.concatenate(where)) if where else texts.iloc[0:0]
+
+    return PeerTables(reachers=reachers, places=places, tick_lines=tick_lines, texts_of=texts_of,
+                      ident=ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id"))
 
 
 def _closest(reach: dict, me: pd.Series, tid: str, n: int) -> tuple[list[tuple[str, int]], int]:
@@ -201,11 +237,11 @@ def gap_peers(ds: Dataset, tambon_id: str, n: int = 3, tables: tuple[str, ...] |
     cols = ["tambon_id", "table", "outcome_code", "outcome_short", "peers_total", "peer_rank", "peer_id",
             "peer_tambon_th", "peer_amphoe_th", "peer_province_th", "proximity", "row_code", "row_label",
             *TEXT_FIELDS, "remark"]
-    shared = _peer_tables(ds)
+    shared = peer_tables(ds)
     if tid not in shared.places.index:
         return pd.DataFrame(columns=cols)
     me = shared.places.loc[tid]
-    picked, parts = [], []
+    picked = []
     for code in dict.fromkeys(gaps["outcome_code"]):
         reach = shared.reachers.get(code)
         if reach is None:
@@ -213,17 +249,17 @@ def gap_peers(ds: Dataset, tambon_id: str, n: int = 3, tables: tuple[str, ...] |
         closest, total = _closest(reach, me, tid, n)
         for rank, (peer, closeness) in enumerate(closest, start=1):
             picked.append((code, peer, total, rank, PROXIMITY[closeness]))
-            parts.append(shared.lines_of[(code, peer)])
     if not picked:
         return pd.DataFrame(columns=cols)
     peers = pd.DataFrame(picked, columns=["criterion_code", "tambon_id", "peers_total", "peer_rank", "proximity"])
-    sizes = [len(p) for p in parts]
-    ticks = shared.ticks.take(np.concatenate(parts))[["table", "row_code", "row_number", "label"]]
+    found_lines = shared.tick_lines([(code, peer) for code, peer, *_ in picked])
+    sizes = found_lines.groupby(["criterion_code", "tambon_id"], sort=False).size()
+    sizes = sizes.reindex(pd.MultiIndex.from_arrays([peers["criterion_code"], peers["tambon_id"]])).to_numpy()
+    ticks = found_lines[["table", "row_code", "row_number", "label"]]
     lines = peers.loc[peers.index.repeat(sizes)].reset_index(drop=True)
     lines = pd.concat([lines, ticks.reset_index(drop=True)], axis=1)
     # what the chosen peers wrote: their own text lines only, never the network's
-    where = [shared.texts_at[p] for p in peers["tambon_id"].unique() if p in shared.texts_at]
-    theirs = ds.texts.take(np.concatenate(where)) if where else ds.texts.iloc[0:0]
+    theirs = shared.texts_of(list(peers["tambon_id"].unique()))
     at = pd.MultiIndex.from_arrays([lines["tambon_id"], lines["table"], lines["row_code"]])
     found = _row_texts(theirs).set_index(["tambon_id", "table", "row_code"]).reindex(at)
     for col in TEXT_FIELDS:

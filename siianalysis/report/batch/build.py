@@ -46,6 +46,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from siianalysis.analysis import shared_tables
 from siianalysis.analysis.snapshot import folder_snapshot
 from siianalysis.report import exporters
 from siianalysis.report.batch.index import write_index
@@ -286,6 +287,26 @@ def _locked(run: _Run, processed_dir: Path | str) -> Iterator[None]:
             lock.release()
 
 
+def _give_back_memory() -> None:
+    """Hands the memory planning used back to the system before the workers start: the freed
+    pages of Arrow's pool and of malloc would otherwise count in this process for the whole run."""
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # noqa: BLE001 - an allocator that cannot: nothing is lost
+        pass
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl)
+        pass
+
+
 def build_reports(processed_dir: Path | str, out_dir: Path | str, *, notebooks_dir: Path | str,
                   tambon_ids: Iterable[str] | None = None, network: bool = True, force: bool = False,
                   jobs: int | None = None, progress: bool = True, executor: Executor | None = None,
@@ -402,6 +423,13 @@ def _run_batch(run: _Run, processed_dir: Path | str, *, notebooks_dir: Path | st
         else:
             to_run.append(task)
 
+    if any(task.key != NETWORK_KEY for task in to_run) and snapshot:
+        # what every tambon report reads of the network, written once for its kernels to share
+        why = shared_tables.ensure(Path(processed_dir))
+        if why:
+            run.notes.append(f"the network's shared tables could not be written ({why}); each report kernel "
+                             "loads the whole processed set instead")
+    _give_back_memory()
     bar = tqdm(total=len(to_run), desc="reports", unit="report", disable=not progress or not to_run)
     failed = 0
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Iterable
 
 from siianalysis.export import safe_filename
@@ -31,7 +32,7 @@ from siianalysis.ids import is_tambon_id
 from siianalysis.processed import MARKER, ProcessedSetError, check_processed_set
 from siianalysis.report import exporters
 from siianalysis.report.batch import warmup
-from siianalysis.report.batch.tables import data_digests, read_tables
+from siianalysis.report.batch.tables import TABLES, data_digests, read_tables
 from siianalysis.report.code_digest import code_digest
 from siianalysis.report.errors import ReportUserError
 from siianalysis.report.manifest import report_digest
@@ -102,7 +103,9 @@ def check_inputs(processed_dir: Path, notebooks_dir: Path, *, network: bool = Tr
 
 
 def checked_tables(processed_dir: Path) -> dict[str, Any]:
-    """The processed tables, once they are known to be one whole, non-empty set.
+    """The processed tables, once they are known to be one whole, non-empty set: ``tambons`` as
+    a frame, the others as functions that read one (``tables.data_digests`` reads each in turn
+    and lets it go, so planning never holds the whole set).
 
     Reports are never made, and above all never set aside, from a set that is torn (a
     normalise stopped half-way: a set with a marker is checked against it,
@@ -117,17 +120,32 @@ def checked_tables(processed_dir: Path) -> dict[str, Any]:
         except (ProcessedSetError, FileNotFoundError) as exc:
             raise ReportInputError(f"{exc}; {kept}") from exc
     try:
-        tables = read_tables(processed_dir)
+        tables: dict[str, Any] = read_tables(processed_dir, ("tambons",))
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds for a damaged file
-        raise ReportInputError(f"the processed tables in {processed_dir} cannot be read ({type(exc).__name__}: "
-                               f"{' '.join(str(exc).split())[:200]}); run `siianalysis normalise` again; "
-                               f"{kept}") from exc
+        raise _unreadable(processed_dir, exc) from exc
+    # the others are read one at a time by ``data_digests`` and let go: never all held at once
+    tables |= {name: _reader(processed_dir, name) for name in TABLES if name != "tambons"}
     tambons = tables["tambons"]
     if tambons.empty or "tambon_id" not in tambons.columns:
         raise ReportInputError(f"the processed data in {processed_dir} holds no tambon (tambons.parquet is "
                                "empty): normalise read no worksheet; check the raw folder and run "
                                f"`siianalysis normalise` again; {kept}")
     return tables
+
+
+def _unreadable(processed_dir: Path, exc: Exception) -> ReportInputError:
+    return ReportInputError(f"the processed tables in {processed_dir} cannot be read ({type(exc).__name__}: "
+                            f"{' '.join(str(exc).split())[:200]}); run `siianalysis normalise` again; "
+                            "the reports were left as they are")
+
+
+def _reader(processed_dir: Path, name: str) -> Callable[[], Any]:
+    def read() -> Any:
+        try:
+            return read_tables(processed_dir, (name,))[name]
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds for a damaged file
+            raise _unreadable(processed_dir, exc) from exc
+    return read
 
 
 def batch_options(options: RenderOptions | None = None, **changes: Any) -> RenderOptions:
