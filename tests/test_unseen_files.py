@@ -264,3 +264,13 @@ def test_place_in_the_page_footer_when_the_body_names_none(tmp_path, name):
     texts = result.tables["texts"]
     assert set(texts["text"]) == {f"งานของต.ป่าพลู ({t.code})" for t in CB.tables}
     assert result.tables["problems"].empty
+
+
+def test_date_left_blank_is_no_date_not_the_next_paragraph(tmp_path):
+    """Before: "วันที่ ......" took the paragraph below as its value: "cannot read the date
+    'ตารางที่ 1 …'" (bad-date, pointing at a table's title)."""
+    result = _run(tmp_path, "undated.docx")
+    assert list(result.tables["tambons"]["tambon_id"]) == ["510304"]
+    assert list(result.tables["tambons"]["worksheet_date"]) == [""]
+    problems = result.tables["problems"]
+    assert list(zip(problems["code"], problems["location"])) == [("no-date", "whole file")]

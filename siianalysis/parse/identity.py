@@ -130,12 +130,18 @@ def round_in_line(text: str, codebook: Codebook) -> str:
     return m.group(0)
 
 
+# A fill-in blank written into a label cell ("วันที่ ..........", "ตำบล ____").
+_BLANK = re.compile(r"[.…_]{3,}")
+
+
 def _cell_value_beside(grid, r: int, c: int) -> tuple[str, str]:
-    """The first non-empty cell right of (r, c), else the one below."""
+    """The first non-empty cell right of (r, c), else the one below, unless the label cell
+    holds its own blank ("วันที่ ........"): the value goes there, so what is below (a Word
+    file's next paragraph, a table's title) is no value of it."""
     for cc in range(c + 1, min(c + 4, grid.n_cols)):
         if clean(grid.value(r, cc)):
             return grid.value(r, cc), grid.ref(r, cc)
-    if clean(grid.value(r + 1, c)):
+    if clean(grid.value(r + 1, c)) and not _BLANK.search(grid.value(r, c)):
         return grid.value(r + 1, c), grid.ref(r + 1, c)
     return "", ""
 
