@@ -113,6 +113,8 @@ _LOCATIONS = tuple((key, re.compile(pattern)) for key, pattern in (
     ("text", r"text (?P<text>\d+)"),
     ("header_paragraph", r"header, paragraph (?P<paragraph>\d+)"),
     ("header", r"header"),
+    ("page_margins", r"page margins"),
+    ("file_name", r"file name"),
     ("line_column", r"line (?P<line>\d+), column (?P<column>\d+)"),
     ("line", r"line (?P<line>\d+)"),
     ("sheet_cell", r"(?P<sheet>.+)!(?P<cell>[A-Z]{1,3}\d+)"),

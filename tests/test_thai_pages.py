@@ -105,6 +105,8 @@ def test_facts_name_only_what_their_message_gives():
     ("table 2, row 3, cell 4", "ตารางที่ 2 ในเอกสาร แถวที่ 3 ช่องที่ 4", "table 2 of the document, row 3, cell 4"),
     ("text 1, paragraph 5", "ข้อความช่วงที่ 1 ในเอกสาร ย่อหน้าที่ 5", "text 1 of the document, paragraph 5"),
     ("header, paragraph 2", "ส่วนหัวของเอกสาร ย่อหน้าที่ 2", "the document's header, paragraph 2"),
+    ("page margins", "หัวกระดาษหรือท้ายกระดาษของเอกสาร", "the document's page header or footer"),
+    ("file name", "ชื่อไฟล์", "the file's name"),
     ("line 12", "บรรทัดที่ 12", "line 12"),
     ("line 12, column 3", "บรรทัดที่ 12 คอลัมน์ที่ 3", "line 12, column 3"),
     ("Sheet2", "แผ่นงาน Sheet2", "sheet Sheet2"),

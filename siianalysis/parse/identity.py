@@ -234,7 +234,7 @@ def read_identity(doc: RawDocument, codebook: Codebook, table_rows: dict[int, se
                     patterns["amphoe"].search(text) or patterns["province"].search(text)):
                 for key, pattern in patterns.items():
                     if key not in found.values and (m := pattern.search(text)):
-                        found.offer(key, m.group("name"), "header")  # the reader's words for margins
+                        found.offer(key, m.group("name"), "page margins")  # a page header or footer
                 break
     # 4. The file name, when the document itself does not say.
     stem = re.sub(r"[_\-]+", " ", doc.source_file.rsplit("/", 1)[-1].rsplit(".", 1)[0])
