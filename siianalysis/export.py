@@ -34,10 +34,25 @@ def guard_cell(value: object) -> object:
 
 
 def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every cell ``guard_cell`` would change changed (text columns only)."""
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(guard_cell)
+            out[col] = _guard_series(out[col])
+    return out
+
+
+def _guard_series(values: pd.Series) -> pd.Series:
+    """``values.map(guard_cell)``; for a text dtype (every processed table's text columns)
+    without a Python call per cell: ``str.startswith`` flags the cells (NaN/NA: not flagged).
+    An object column's cells may be anything: mapped cell by cell as ever."""
+    if values.dtype == object:
+        return values.map(guard_cell)
+    flagged = values.str.startswith(_FORMULA_START, na=False).to_numpy(dtype=bool)
+    if not flagged.any():
+        return values
+    out = values.copy()
+    out[flagged] = ("'" + values[flagged]).array  # by position: an index may repeat labels
     return out
 
 

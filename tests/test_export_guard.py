@@ -1,0 +1,41 @@
+"""The CSV guard over whole frames (export.guard_frame) does what guard_cell does cell by cell."""
+
+import numpy as np
+import pandas as pd
+
+from siianalysis.export import _FORMULA_START, guard_cell, guard_frame
+
+TEXTS = [*(start + "x" for start in _FORMULA_START), "'=already", " =a", "ok", "", "ตำบล＝", "=", "\uff0d"]
+
+
+def _cell_by_cell(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(guard_cell)
+    return out
+
+
+def test_guard_frame_is_guard_cell_on_every_text_dtype():
+    n = len(TEXTS) + 1
+    df = pd.DataFrame({
+        "str": pd.Series([*TEXTS, np.nan], dtype=str),
+        "string": pd.Series([*TEXTS, None], dtype="string"),
+        "object": pd.Series([*TEXTS, None], dtype=object),
+        "mixed": pd.Series([1, 2.5, None, np.nan, b"=x", True, "=y", np.str_("=z"), pd.NA, *TEXTS[:n - 9]],
+                           dtype=object),
+        "number": range(n),
+        "flag": [True] * n,
+    }).set_axis([0, 0, *range(n - 2)])  # a repeated label: the guard works by position
+    guarded = guard_frame(df)
+    pd.testing.assert_frame_equal(guarded, _cell_by_cell(df), check_exact=True)
+    assert guarded["str"].iloc[0] == "'" + TEXTS[0] and guarded["string"].iloc[len(_FORMULA_START)] == "'=already"
+    assert [guarded["str"].iloc[i][0] for i in range(len(_FORMULA_START))] == ["'"] * len(_FORMULA_START)
+    assert guarded["mixed"].iloc[6] == "'=y" and guarded["mixed"].iloc[4] == b"=x"
+    assert df["str"].iloc[0] == TEXTS[0]  # the frame given is left as it was
+
+
+def test_guard_frame_without_formulas_keeps_the_values():
+    df = pd.DataFrame({"text": pd.Series(["a", "b", None], dtype=str), "n": [1, 2, 3]})
+    pd.testing.assert_frame_equal(guard_frame(df), df)
+    assert guard_frame(df.iloc[:0]).empty
