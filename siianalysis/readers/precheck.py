@@ -174,20 +174,22 @@ def _inflated(raw: memoryview, method: int) -> Iterator[bytes]:
         yield out
 
 
-# The quick reading of an xlsx sheet: every cell tag, and those whose first attribute is a
-# plain reference (as Excel, LibreOffice and openpyxl write them). When they are the same
-# cells, the span of all of them (values or not) bounds the span of those with a value.
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s+r=\"([A-Z]{1,3})([0-9]{1,7})\"")
+# The quick reading of an xlsx sheet: every cell tag, with its reference when that is its first
+# attribute, written plainly (as Excel, LibreOffice and openpyxl write them). When every cell
+# has one, the span of all of them (values or not) bounds the span of those with a value.
+# One search (a tag without a plain reference gives empty groups); the span from the distinct
+# rows and columns, not from every cell.
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?:\s+r=\"([A-Z]{1,3})([0-9]{1,7})\"|[\s/>])")
 
 
 def _check_xlsx_sheet(xml: bytes, label: str) -> None:
-    refs = _CELL_REF.findall(xml)
-    if len(refs) == len(_CELL_TAG.findall(xml)):
-        if not refs:
-            return
-        rows = [int(r) for _, r in refs]
-        cols = [_column_number(c) for c, _ in refs]
+    cells = _CELL.findall(xml)
+    if not cells:
+        return
+    letters = {c for c, _ in cells}
+    if b"" not in letters:
+        rows = [int(r) for r in {r for _, r in cells}]
+        cols = [_column_number(c) for c in letters]
         if (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) <= MAX_SHEET_CELLS:
             return
     # cells without a plain reference, or a span too large by the quick reading: cell by cell
