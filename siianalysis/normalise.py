@@ -43,7 +43,7 @@ from siianalysis.readers.archive import MAX_ARCHIVE_BYTES, MAX_ENTRIES, declared
 from siianalysis.readers.archive import members as archive_members
 from siianalysis.readers.isolation import Failure, WorkerLimits, run_isolated
 from siianalysis.rounds import check_rule, ordered, round_from_path, sort_key
-from siianalysis.schemas import columns, schemas
+from siianalysis.schemas import columns, validate
 from siianalysis.submissions import Submission, assign_rounds, current_worksheets
 from siianalysis.text import drop_control_characters
 from siianalysis.workshop.review import feedback_frame, read_review
@@ -484,8 +484,7 @@ def normalise(raw_dir: Path | str, out_dir: Path | str | None = None, *, jobs: i
         feedback, review_problems = _read_reviews([d for r in results for d in r.reviews], current, rounds)
         frames = _frames(current, problems + superseded + review_problems)
         frames["feedback"] = feedback
-        for name, schema in schemas().items():
-            frames[name] = schema.validate(frames[name])
+        frames = validate(frames)
         written = False
         if writer is not None and submissions:
             writer.commit(frames)
