@@ -185,42 +185,64 @@ def write(folder: Path | str, codebook: Codebook | None = None) -> Path | None:
 # --- reading -----------------------------------------------------------------------------
 
 
+def _mapped(path: Path):
+    import pyarrow as pa
+
+    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()  # zero-copy: pages read as touched
+
+
 class _Store:
-    """The memory-mapped tables of one shared folder (opened once per process)."""
+    """One shared folder: its small tables (the index, those read whole) memory-mapped once per
+    process; the per-tambon ones mapped anew for each tambon's Dataset (``_Lines``), so that the
+    pages a report touched (its own lines, its peers') are let go with it, not held by the
+    kernel for the rest of its life."""
 
     def __init__(self, path: Path):
-        import pyarrow as pa
-
         self.path = path
-        self.tables = {p.stem: pa.ipc.open_file(pa.memory_map(str(p))).read_all()
-                       for p in sorted(path.glob("*.arrow"))}
-        self.index = self.tables.pop("index")
+        self.names = {p.stem for p in path.glob("*.arrow")} - {"index"}
+        self.index = _mapped(path / "index.arrow")
+        self.ids = self.index.column("tambon_id")
         self._whole: dict[str, Any] = {}
 
+    def table(self, name: str):
+        if name not in self._whole:
+            self._whole[name] = _mapped(self.path / f"{name}.arrow")
+        return self._whole[name]
+
     def reachers(self) -> _Reachers:
-        if "reachers" not in self._whole:
-            self._whole["reachers"] = _Reachers(self)
-        return self._whole["reachers"]
+        if "reachers:lookup" not in self._whole:
+            self._whole["reachers:lookup"] = _Reachers(self.table("reachers"))
+        return self._whole["reachers:lookup"]
 
     def whole(self, name: str) -> pd.DataFrame:
-        if name not in self._whole:
-            self._whole[name] = _pandas(self.tables[name])
-        return self._whole[name]
+        if f"{name}:frame" not in self._whole:
+            self._whole[f"{name}:frame"] = _pandas(self.table(name))
+        return self._whole[f"{name}:frame"]
 
     def row(self, tambon_id: str) -> int:
         import pyarrow.compute as pc
 
-        return pc.index(self.index.column("tambon_id"), str(tambon_id)).as_py()
+        return pc.index(self.ids, str(tambon_id)).as_py()
+
+
+class _Lines:
+    """The per-tambon tables of a ``_Store``, mapped for one tambon's Dataset."""
+
+    def __init__(self, store: _Store):
+        self.store = store
+        self.tables: dict[str, Any] = {}
 
     def lines(self, name: str, row: int) -> pd.DataFrame:
+        if name not in self.tables:
+            self.tables[name] = _mapped(self.store.path / f"{name}.arrow")
         table = self.tables[name]
         if row < 0:
             return _pandas(table.slice(0, 0))
-        start, n = (self.index.column(c)[row].as_py() for c in (name, f"{name}.n"))
+        start, n = (self.store.index.column(c)[row].as_py() for c in (name, f"{name}.n"))
         return _pandas(table.slice(start, n))
 
     def of(self, name: str, tambon_id: str) -> pd.DataFrame:
-        return self.lines(name, self.row(tambon_id))
+        return self.lines(name, self.store.row(tambon_id))
 
 
 def _pandas(table) -> pd.DataFrame:
@@ -250,11 +272,11 @@ class _Reachers(Mapping):
     """``PeerTables.reachers`` read per outcome from the shared ``reachers`` table (sorted by
     outcome: one slice each)."""
 
-    def __init__(self, store: _Store):
+    def __init__(self, table):
         import pyarrow.compute as pc
 
-        self.table = store.tables["reachers"]
-        counts = pc.value_counts(self.table.column("criterion_code")).to_pylist()  # in order of appearance
+        self.table = table
+        counts = pc.value_counts(table.column("criterion_code")).to_pylist()  # in order of appearance
         ends = np.cumsum([c["counts"] for c in counts])
         self.at = {c["values"]: (int(end - c["counts"]), int(c["counts"])) for c, end in zip(counts, ends)}
 
@@ -271,17 +293,17 @@ class _Reachers(Mapping):
         return len(self.at)
 
 
-def _peer_tables(store: _Store, ds: Dataset) -> gaps.PeerTables:
+def _peer_tables(store: _Store, mine: _Lines, ds: Dataset) -> gaps.PeerTables:
     def tick_lines(pairs: list[tuple[str, str]]) -> pd.DataFrame:
         parts = []
         for code, peer in pairs:
-            mine = store.of("tick_rows", peer)
-            parts.append(mine[mine["criterion_code"] == code])
-        return pd.concat(parts, ignore_index=True) if parts else store.lines("tick_rows", -1)
+            theirs = mine.of("tick_rows", peer)
+            parts.append(theirs[theirs["criterion_code"] == code])
+        return pd.concat(parts, ignore_index=True) if parts else mine.lines("tick_rows", -1)
 
     def texts_of(ids: list[str]) -> pd.DataFrame:
-        parts = [store.of("texts", p) for p in ids]
-        return pd.concat(parts, ignore_index=True) if parts else store.lines("texts", -1)
+        parts = [mine.of("texts", p) for p in ids]
+        return pd.concat(parts, ignore_index=True) if parts else mine.lines("texts", -1)
 
     return gaps.PeerTables(reachers=store.reachers(), places=store.whole("places").set_index("tambon_id"),
                            ident=ds.tambons.drop_duplicates("tambon_id").set_index("tambon_id"),
@@ -298,22 +320,23 @@ def tambon_view(folder: Path | str, tambon_id: str, codebook: Codebook | None = 
         return None
     tid = str(tambon_id)
     row = store.row(tid)
+    mine = _Lines(store)
 
     def frames(prefix: str) -> dict[str, pd.DataFrame]:
         return {**{name: store.whole(prefix + name) for name in ("tambons", "problems", "feedback")},
-                **{name: store.lines(prefix + name, row) for name in RAW}}
+                **{name: mine.lines(prefix + name, row) for name in RAW}}
 
     history = None
-    if "history.tambons" in store.tables:
+    if "history.tambons" in store.names:
         history = Dataset(**frames("history."), codebook=codebook, path=folder)
     ds = Dataset(**frames(""), codebook=codebook, path=folder, history=history)
-    shared: dict[Any, Any] = {key: store.lines(name, row) for key, name in PER_TAMBON.items()}
+    shared: dict[Any, Any] = {key: mine.lines(name, row) for key, name in PER_TAMBON.items()}
     shared |= {key: store.whole(name) for key, name in WHOLE.items()}
-    positions = store.lines("positions", row)
+    positions = mine.lines("positions", row)
     for score, part in positions.groupby("score", sort=False):
         shared[("scores", f"positions:{score}")] = part.reset_index(drop=True).set_index("tambon_id", drop=False)
     shared[("gaps", "reach_counts")] = store.whole("reach_counts").set_index("outcome_code")
-    shared[PEER_KEY] = _peer_tables(store, ds)
+    shared[PEER_KEY] = _peer_tables(store, mine, ds)
     ds.share(shared, guarded=("scores", "gaps"), free=(("gaps", "tick_rows_by_tambon"),))
     return ds
 
