@@ -108,13 +108,19 @@ def main(argv: list[str] | None = None) -> int:
                          "peak_mib": round(again.peak_rss / 2**20)})
             print(rows[-1], flush=True)
     if args.network:
+        import resource
+
         n = args.network
+        # CPU seconds too: wall time on a shared machine says little (the child waits for its kernel)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         child = bench.child_batch(processed=str(processed.get(n) or args.work / f"large-{n}" / "processed"),
                                   out=str(args.work / f"large-{n}" / "reports-net"),
                                   notebooks=str(bench.notebooks_dir()), tambon_ids=[], jobs=1, network=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         res = child.result()
         rows.append({"size": n, "what": "network report alone (build_reports, fresh process)",
                      "seconds": round(res["elapsed"], 1), "peak_mib": round(child.peak_rss / 2**20),
+                     "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
                      "rendered": res["rendered"], "failed": res["failed"]})
         print(rows[-1], flush=True)
     stamp = time.strftime("%Y-%m-%d %H:%M")
