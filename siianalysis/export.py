@@ -72,7 +72,54 @@ def write_table(df: pd.DataFrame, out_dir: Path, name: str, metadata: dict[str, 
                        out_dir / f"{name}.parquet")
     else:
         df.to_parquet(out_dir / f"{name}.parquet", index=False)
-    guard_frame(df).to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+    guarded = guard_frame(df)
+    text = _csv_text(guarded)
+    if text is None:
+        guarded.to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+    else:
+        with open(out_dir / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as f:
+            f.write(text)
+
+
+def _csv_text(df: pd.DataFrame) -> str | None:
+    """What ``df.to_csv(index=False, lineterminator="\\n")`` writes, byte for byte, built with
+    Arrow's string kernels (pandas' writer makes a Python object of every cell: most of the
+    processed set's writing time). Only for tables of text and true/false columns, as the
+    processed ones are; None for any other (``to_csv`` writes it).
+
+    pandas' rule (Python's csv, minimal quoting): a cell holding ``,`` ``"`` or a line feed is
+    quoted, its quotes doubled; a missing value is empty; true/false are ``True``/``False``.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text_dtype = pd.Series([], dtype=str).dtype
+    if len(df.columns) < 2 or not all(df[c].dtype in (text_dtype, bool) for c in df.columns):
+        return None  # (a lone empty cell is quoted by csv: not worth copying)
+    header = df.iloc[:0].to_csv(index=False, lineterminator="\n")
+    if not len(df):
+        return header
+    text = pa.large_string()
+    cells = []
+    for col in df.columns:
+        values = df[col]
+        if values.dtype == bool:
+            cells.append(pc.if_else(pa.array(values.to_numpy()), pa.scalar("True", text), pa.scalar("False", text)))
+            continue
+        arr = pc.fill_null(pa.array(values.array, type=text), "")
+        needs = pc.or_(pc.or_(pc.match_substring(arr, ","), pc.match_substring(arr, '"')),
+                       pc.match_substring(arr, "\n"))
+        if pc.any(needs).as_py():
+            quote = pa.scalar('"', text)
+            quoted = pc.binary_join_element_wise(quote, pc.replace_substring(arr, '"', '""'), quote,
+                                                 pa.scalar("", text))
+            arr = pc.if_else(needs, quoted, arr)
+        cells.append(arr)
+    lines = pc.binary_join_element_wise(*cells, pa.scalar(",", text))
+    lines = pc.binary_join_element_wise(lines, pa.scalar("", text), pa.scalar("\n", text))  # line + "\n"
+    body = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines),
+                          pa.scalar("", text))
+    return header + body[0].as_py()
 
 
 def safe_filename(name: str, fallback: str = "file") -> str:

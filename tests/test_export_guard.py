@@ -39,3 +39,36 @@ def test_guard_frame_without_formulas_keeps_the_values():
     df = pd.DataFrame({"text": pd.Series(["a", "b", None], dtype=str), "n": [1, 2, 3]})
     pd.testing.assert_frame_equal(guard_frame(df), df)
     assert guard_frame(df.iloc[:0]).empty
+
+
+def test_csv_text_is_what_to_csv_writes():
+    """write_table's CSV (Arrow's string kernels) is byte for byte pandas' to_csv: quoting of
+    , " and line feeds, doubled quotes, missing values, True/False, an empty table."""
+    import random
+
+    from siianalysis.export import _csv_text
+
+    rnd = random.Random(14)
+    alphabet = [*'ab,"\n\r \t\'=+-@;|', "ก่ำ", "\u2028", "\x85", '""', "\r\n", ",,"]
+    n = 3000
+    df = pd.DataFrame({
+        "text": pd.Series(["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6))) for _ in range(n)]
+                          + [None, np.nan], dtype=str),
+        "flag": [bool(i % 3) for i in range(n + 2)],
+        "none": pd.Series([None] * (n + 2), dtype=str),
+        "plain": pd.Series([f"P{i}" for i in range(n + 2)], dtype=str),
+    })
+    for frame in (df, guard_frame(df), df.iloc[:0], df.iloc[n:n + 1], df[["plain", "flag"]]):
+        assert _csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
+    assert _csv_text(df[["plain"]]) is None and _csv_text(df.assign(n=1)) is None  # to_csv writes those
+
+
+def test_write_table_csv_is_guarded_and_as_pandas_writes_it(tmp_path):
+    from siianalysis.export import write_table
+
+    df = pd.DataFrame({"a": pd.Series(['=1+1', 'x,"y"', None, "line\nbreak"], dtype=str), "b": [True, False] * 2})
+    write_table(df, tmp_path, "t")
+    expected = guard_frame(df).to_csv(index=False, lineterminator="\n")
+    assert (tmp_path / "t.csv").read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+    assert "'=1+1" in expected and '"x,""y"""' in expected
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), df)
