@@ -167,14 +167,29 @@ class Plan:
 
 
 def _declared_parameters(notebook: Path) -> set[str] | None:
-    """Names in the notebook's ``parameters`` cell (None when it has none)."""
-    import papermill as pm
+    """Names assigned in the notebook's ``parameters`` cell (None when it has none), as
+    papermill's ``inspect_notebook`` gives them for a Python notebook.
+
+    Read as JSON and ``ast``, not through papermill: importing papermill (nbformat's JSON
+    schemas, jsonschema's URI grammar) cost the batch's own process ~2 CPU-s and ~0.1 GiB
+    it kept for the whole run, to read one cell. Its workers import papermill to render."""
+    import ast
+    import json
 
     try:
-        declared = pm.inspect_notebook(str(notebook))
-    except Exception:  # noqa: BLE001 - a broken notebook fails later, with a cell to show
-        return None
-    return set(declared) or None
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+        cell = next(c for c in cells if c.get("cell_type") == "code"
+                    and "parameters" in c.get("metadata", {}).get("tags", []))
+        source = cell.get("source", "")
+        tree = ast.parse(source if isinstance(source, str) else "".join(source))
+    except (OSError, ValueError, StopIteration, SyntaxError, AttributeError):
+        return None  # no parameters cell, or a broken notebook: it fails later, with a cell to show
+    names = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, ast.AnnAssign) else []
+        names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names or None
 
 
 def _with_optional(core: dict[str, Any], optional: dict[str, Any], declared: set[str] | None) -> dict[str, Any]:
