@@ -57,7 +57,6 @@ LAYER_OF = {
     "siianalysis._digest": "base",
     "siianalysis._zipfreeze": "base",
     "siianalysis._odswriter": "base",
-    "siianalysis.lazy": "base",
     "siianalysis.readers": "inputs",
     "siianalysis.parse": "inputs",
     "siianalysis.normalise": "inputs",

@@ -31,9 +31,8 @@ import heatmap_rows_outcomes`` imports ``plots`` (and matplotlib) at that moment
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from siianalysis.lazy import lazy_exports
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 # public name -> submodule that defines it
 _EXPORTS: dict[str, str] = {
@@ -94,12 +93,18 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-# the modules themselves, reachable as attributes (``sii.analysis.scores``) on first use
-_SUBMODULES = ("dataset", "feedback", "fonts", "gaps", "network", "person_names", "personal_data", "places", "plots",
-               "progress", "quality", "scores", "snapshot", "standing", "summary", "team", "thaitext", "trends",
-               "typology")
+def __getattr__(name: str) -> Any:
+    # PEP 562: import the submodule only when one of its names is asked for.
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # next access skips __getattr__
+    return value
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS, _SUBMODULES)
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
@@ -135,6 +140,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
         tambon_scores,
         ticked_cells,
     )
+    from .typology import sii_typology
     from .thaitext import (
         Theme,
         domain_words,
@@ -146,4 +152,3 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
         tokenize,
         top_terms,
     )
-    from .typology import sii_typology

@@ -39,9 +39,8 @@ not pull in matplotlib.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from siianalysis.lazy import lazy_exports
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from .html import HTMLBlock, Section, style
 
@@ -51,7 +50,16 @@ __all__ = ["HTMLBlock", "Section", "feedback", "network", "notes", "progress", "
 _SUBMODULES = ("tambon", "network", "summary", "feedback", "notes", "progress", "trends", "html", "snapshot")
 
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), {}, _SUBMODULES)
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        module = import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_SUBMODULES))
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only

@@ -26,9 +26,8 @@ names below are resolved on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from siianalysis.lazy import lazy_exports
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 # public name -> module of this package that defines it
 _EXPORTS: dict[str, str] = {
@@ -47,7 +46,17 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # next access skips __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only; never executed
