@@ -134,7 +134,8 @@ def test_tambon_report_runs_and_shows_every_section(run, processed, lang):
     assert "แม่แรม" in html  # the Thai name, in English too
     overall = tambon_scores(ds).set_index("tambon_id").loc[MAE_RAEM_ID, "overall_outcome_coverage"]
     assert f">{h.pct(overall)}<" in html
-    assert html.count("data:image/png;base64,") == 4
+    # the S-I-I profile is a picture; the three rows × outcomes heat maps are grids of text (issue 14)
+    assert html.count("data:image/png;base64,") == 1 and html.count('<table class="sii-grid">') == 3
     assert html.count("<style>") == 1
     assert "<script" not in html.lower()
     # no feedback.parquet (no review yet): the experts' section says so (with reviews: test_feedback)
