@@ -38,6 +38,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 import run as bench  # noqa: E402  the helpers of bench/run.py (process-tree sampling, networks)
 
 
+def append_rows(out: Path, rows: list[dict]) -> int:
+    """Append ``rows`` to ``out``, one JSON line each, stamped with the time of the run."""
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    with out.open("a", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps({"at": stamp, **r}, ensure_ascii=False) + "\n")
+    print(f"appended to {out}")
+    return 0
+
+
 def common_ids(processed: dict[int, Path], k: int) -> list[str]:
     """``k`` tambon ids present at every size, spread through the smallest network."""
     sets = [set(bench.tambon_ids(p)) for p in processed.values()]
@@ -123,12 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                      "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
                      "rendered": res["rendered"], "failed": res["failed"]})
         print(rows[-1], flush=True)
-    stamp = time.strftime("%Y-%m-%d %H:%M")
-    with args.out.open("a", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps({"at": stamp, **r}, ensure_ascii=False) + "\n")
-    print(f"appended to {args.out}")
-    return 0
+    return append_rows(args.out, rows)
 
 
 def timed_cli(what: str, *cli: object) -> tuple[bench.Done, dict]:
@@ -215,12 +220,7 @@ def country(args: argparse.Namespace) -> int:
     rows.append(timed_cli(f"normalise after one worksheet changed ({changed})", "normalise", raw, "--out", proc,
                           "--jobs", args.jobs, "--quiet")[1])
     rows.append(timed_cli("report after one worksheet changed (CLI)", *report)[1])
-    stamp = time.strftime("%Y-%m-%d %H:%M")
-    with args.out.open("a", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps({"at": stamp, **r}, ensure_ascii=False) + "\n")
-    print(f"appended to {args.out}")
-    return 0
+    return append_rows(args.out, rows)
 
 
 if __name__ == "__main__":

@@ -203,11 +203,23 @@ def _header_lines(document) -> list[str]:
         for header in (section.header, section.first_page_header, section.even_page_header):
             if header.is_linked_to_previous:  # no header of its own (reading it would add one)
                 continue
-            for block in _blocks(header._element):
-                if block.tag == W_P:
-                    lines.append(paragraph_text(block))
-                else:
-                    lines.extend(c for row in table_rows(block) for c in row)
+            lines.extend(_block_lines(header._element))
+    return _distinct_lines(lines)
+
+
+def _block_lines(root) -> list[str]:
+    """The text of a header's or footer's paragraphs, and of its tables' cells, in order."""
+    lines: list[str] = []
+    for block in _blocks(root):
+        if block.tag == W_P:
+            lines.append(paragraph_text(block))
+        else:
+            lines.extend(c for row in table_rows(block) for c in row)
+    return lines
+
+
+def _distinct_lines(lines: list[str]) -> list[str]:
+    """Non-blank lines, each once, in their first place (sections repeat their headers)."""
     seen: set[str] = set()
     return [x for x in lines if x.strip() and not (x in seen or seen.add(x))]
 
@@ -275,14 +287,8 @@ def _margin_lines(path: Path) -> list[str]:
     lines: list[str] = []
     with zipfile.ZipFile(path) as package:
         for name in sorted(n for n in package.namelist() if _MARGIN_PART.match(n)):
-            root = etree.fromstring(package.read(name), _PARSER)
-            for block in _blocks(root):
-                if block.tag == W_P:
-                    lines.append(paragraph_text(block))
-                else:
-                    lines.extend(c for row in table_rows(block) for c in row)
-    seen: set[str] = set()
-    return [x for x in lines if x.strip() and not (x in seen or seen.add(x))]
+            lines.extend(_block_lines(etree.fromstring(package.read(name), _PARSER)))
+    return _distinct_lines(lines)
 
 
 def _is_ole(path: Path) -> bool:
