@@ -106,7 +106,10 @@ def _csv_text(df: pd.DataFrame) -> str | None:
         if values.dtype == bool:
             cells.append(pc.if_else(pa.array(values.to_numpy()), pa.scalar("True", text), pa.scalar("False", text)))
             continue
-        arr = pc.fill_null(pa.array(values.array, type=text), "")
+        arr = pa.array(values.array, type=text)
+        if isinstance(arr, pa.ChunkedArray):  # an Arrow-backed column (a loaded Dataset's) comes chunked
+            arr = arr.combine_chunks()
+        arr = pc.fill_null(arr, "")
         needs = pc.or_(pc.or_(pc.match_substring(arr, ","), pc.match_substring(arr, '"')),
                        pc.match_substring(arr, "\n"))
         if pc.any(needs).as_py():

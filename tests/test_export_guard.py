@@ -72,3 +72,17 @@ def test_write_table_csv_is_guarded_and_as_pandas_writes_it(tmp_path):
     assert (tmp_path / "t.csv").read_bytes() == b"\xef\xbb\xbf" + expected.encode()
     assert "'=1+1" in expected and '"x,""y"""' in expected
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), df)
+
+
+def test_csv_of_a_column_in_several_chunks_is_to_csvs(tmp_path):
+    """A text column stitched from two frames (a loaded Dataset's, a concat) is Arrow in
+    several chunks: written as ``to_csv`` writes it, not refused."""
+    from siianalysis.export import write_table
+
+    first = pd.Series(["a,b", "x"], dtype=str)
+    second = pd.Series(['y"', None], dtype=str)
+    df = pd.DataFrame({"a": pd.concat([first, second], ignore_index=True),
+                       "b": pd.concat([second, first], ignore_index=True)})
+    write_table(df, tmp_path, "t")
+    expected = guard_frame(df).to_csv(index=False, lineterminator="\n")
+    assert (tmp_path / "t.csv").read_bytes() == b"\xef\xbb\xbf" + expected.encode()
